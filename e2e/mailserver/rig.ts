@@ -1,0 +1,244 @@
+/**
+ * A real Dovecot 2.3 + Postfix 3.7 pair on loopback for integration and end-to-end tests.
+ * One rig = one folder holding configs, TLS material, queues, mail and logs; nothing outside it is
+ * touched and nothing is sent off the machine. Needs root (Dovecot stores mail as Debian's `mail`
+ * user) and the packages from `scripts/ensure-system-deps.sh`.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  PORT_NAMES,
+  RIG_DOMAIN,
+  RIG_HOST,
+  dovecotConf,
+  postfixMainCf,
+  postfixMasterCf,
+  rigPaths,
+  type RigPaths,
+  type RigPorts,
+} from './config.ts';
+import {
+  INSTALL_HINT,
+  findBinary,
+  freePort,
+  isListening,
+  readPid,
+  run,
+  runDaemonizing,
+  systemUser,
+  tailFile,
+  terminate,
+  waitForGreeting,
+  type GreetingTarget,
+} from './proc.ts';
+
+export { seedMailbox, type SeedOptions, type SeedResult } from './seed.ts';
+
+/** Everything a test needs to reach the rig; plain JSON so it survives vitest's provide/inject. */
+export interface MailRig {
+  dir: string;
+  host: '127.0.0.1';
+  imap: { starttls: number; tls: number };
+  smtp: { plain: number; starttls: number; tls: number };
+  /** The rig's self-signed certificate: the only CA clients should trust. */
+  caPem: string;
+  doveConf: string;
+  postfixDir: string;
+  domain: 'example.test';
+}
+
+export interface StartOptions {
+  /** Folder for this rig (created if missing); default: a fresh mkdtemp under os.tmpdir(). */
+  dir?: string;
+  /** First of 7 consecutive loopback ports; default env PETREL_RIG_BASE_PORT, else kernel-chosen. */
+  basePort?: number;
+}
+
+const START_TIMEOUT_MS = 10_000;
+
+/**
+ * Starts Dovecot and Postfix in a new folder and waits until every listener greets.
+ * @throws with the tail of both logs if a server does not come up within about 10 s.
+ */
+export async function startMailServers(opts: StartOptions = {}): Promise<MailRig> {
+  const bins = await checkPrerequisites();
+  const ports = await allocatePorts(opts.basePort ?? envBasePort());
+  const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'petrel-rig-')));
+  const p = rigPaths(path.resolve(dir));
+  const rig: MailRig = {
+    dir: p.dir,
+    host: RIG_HOST,
+    imap: { starttls: ports.imapStarttls, tls: ports.imapTls },
+    smtp: { plain: ports.smtpPlain, starttls: ports.smtpStarttls, tls: ports.smtpTls },
+    caPem: '',
+    doveConf: p.doveConf,
+    postfixDir: p.postfixDir,
+    domain: RIG_DOMAIN,
+  };
+  try {
+    await prepareFolder(p);
+    rig.caPem = await writeCertificate(bins.openssl, p);
+    await writeConfigs(p, ports);
+    await runDaemonizing(bins.dovecot, ['-c', p.doveConf], `${p.dir}/dovecot/stdio.log`);
+    await runDaemonizing(bins.postfix, ['-c', p.postfixDir, 'start'], `${p.postfixDir}/stdio.log`);
+    await waitForListeners(rig, ports);
+  } catch (err) {
+    const logs = await describeLogs(p);
+    await stopMailServers(rig).catch(() => undefined);
+    throw new Error(`Mail rig failed to start: ${(err as Error).message}\n${logs}`, { cause: err });
+  }
+  return rig;
+}
+
+/** Stops both servers (never leaving a process behind) and removes the folder unless PETREL_RIG_KEEP=1. */
+export async function stopMailServers(rig: MailRig): Promise<void> {
+  const p = rigPaths(rig.dir);
+  await stopPostfix(p);
+  const dovecotPid = await readPid(`${p.doveBase}/master.pid`);
+  if (dovecotPid !== null) await terminate(dovecotPid);
+  if (process.env['PETREL_RIG_KEEP'] !== '1') await rm(p.dir, { recursive: true, force: true });
+}
+
+/**
+ * Adds a user with a random suffix and password, usable at once for IMAP, SMTP AUTH and delivery
+ * (Dovecot re-reads the passwd-file when it changes; Postfix accepts any local part).
+ */
+export async function createUser(rig: MailRig, name = 'user'): Promise<{ address: string; password: string }> {
+  const local = `${name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${randomBytes(4).toString('hex')}`;
+  const address = `${local}@${rig.domain}`;
+  const password = randomBytes(12).toString('base64url');
+  // O_APPEND of one short line is atomic, so workers in parallel processes cannot interleave.
+  await appendFile(rigPaths(rig.dir).passwdFile, `${address}:{PLAIN}${password}::::::\n`);
+  return { address, password };
+}
+
+/** Cuts every IMAP connection of this user (Dovecot closes them with a BYE), e.g. to test reconnects. */
+export async function kickUser(rig: MailRig, address: string): Promise<void> {
+  await run(findBinary('doveadm'), ['-c', rig.doveConf, 'kick', address]);
+}
+
+/** TLS options that trust only the rig's own certificate (never `rejectUnauthorized: false`). */
+export function tlsOptionsFor(rig: MailRig): { ca: string[]; servername: string } {
+  return { ca: [rig.caPem], servername: 'localhost' };
+}
+
+interface Binaries {
+  dovecot: string;
+  postfix: string;
+  openssl: string;
+}
+
+async function checkPrerequisites(): Promise<Binaries> {
+  if (process.getuid?.() !== 0) {
+    throw new Error('Mail rig must run as root: Dovecot and Postfix switch to their own system users.');
+  }
+  const bins = { dovecot: findBinary('dovecot'), postfix: findBinary('postfix'), openssl: findBinary('openssl') };
+  findBinary('doveadm');
+  const version = (await run(bins.dovecot, ['--version'])).trim();
+  // The config uses 2.3 syntax; 2.4 renamed many settings and would fail in obscure ways.
+  if (!version.startsWith('2.3')) {
+    throw new Error(`Mail rig needs Dovecot 2.3.x, found ${version}; ${INSTALL_HINT}`);
+  }
+  return bins;
+}
+
+function envBasePort(): number | undefined {
+  const raw = process.env['PETREL_RIG_BASE_PORT'];
+  if (!raw) return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1024 || port > 65535 - PORT_NAMES.length) {
+    throw new Error(`PETREL_RIG_BASE_PORT must be a port number between 1024 and ${65535 - PORT_NAMES.length}, got ${raw}`);
+  }
+  return port;
+}
+
+async function allocatePorts(basePort: number | undefined): Promise<RigPorts> {
+  const ports: Partial<RigPorts> = {};
+  for (const [i, name] of PORT_NAMES.entries()) {
+    if (basePort === undefined) {
+      ports[name] = await freePort(RIG_HOST);
+    } else {
+      const port = basePort + i;
+      // A clear message beats a bind error buried in a daemon log.
+      if (await isListening(RIG_HOST, port)) throw new Error(`Mail rig: port ${port} (${name}) is already in use`);
+      ports[name] = port;
+    }
+  }
+  return ports as RigPorts;
+}
+
+async function prepareFolder(p: RigPaths): Promise<void> {
+  // mkdtemp makes the folder 0700; Dovecot's and Postfix's unprivileged users must traverse it.
+  await chmod(p.dir, 0o755);
+  // A stale base_dir (old sockets) stalled a restart by 5 s.
+  await rm(p.doveBase, { recursive: true, force: true });
+  for (const d of [`${p.dir}/tls`, p.doveState, p.mailRoot, p.postfixDir, p.postfixQueue, p.postfixData]) {
+    await mkdir(d, { recursive: true });
+  }
+  const mail = await systemUser('mail');
+  await chown(p.mailRoot, mail.uid, mail.gid);
+  const postfix = await systemUser('postfix');
+  await chown(p.postfixData, postfix.uid, postfix.gid);
+}
+
+async function writeCertificate(openssl: string, p: RigPaths): Promise<string> {
+  await run(openssl, [
+    // P-256: key generation takes milliseconds where RSA-2048 takes up to half a second.
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650',
+    '-keyout', p.keyFile, '-out', p.certFile,
+    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+  ]);
+  await chmod(p.keyFile, 0o600);
+  return readFile(p.certFile, 'utf8');
+}
+
+async function writeConfigs(p: RigPaths, ports: RigPorts): Promise<void> {
+  const instance = `petrel-${path.basename(p.dir)}-${randomBytes(3).toString('hex')}`;
+  await writeFile(p.doveConf, dovecotConf(p, ports, instance));
+  await writeFile(p.passwdFile, '', { mode: 0o644 });
+  await writeFile(`${p.postfixDir}/main.cf`, postfixMainCf(p, ports));
+  await writeFile(`${p.postfixDir}/master.cf`, postfixMasterCf(ports));
+  // `postfix start` stalls up to 2 s on config files modified in the last few seconds; backdate them.
+  const past = new Date(Date.now() - 60_000);
+  for (const f of ['main.cf', 'master.cf']) await utimes(`${p.postfixDir}/${f}`, past, past);
+}
+
+async function waitForListeners(rig: MailRig, ports: RigPorts): Promise<void> {
+  const tls = { ca: rig.caPem, servername: 'localhost' };
+  const targets: GreetingTarget[] = [
+    { port: ports.imapStarttls },
+    { port: ports.imapTls, tls },
+    { port: ports.lmtp },
+    { port: ports.auth },
+    { port: ports.smtpPlain },
+    { port: ports.smtpStarttls },
+    { port: ports.smtpTls, tls },
+  ];
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  await Promise.all(targets.map((t) => waitForGreeting(rig.host, t, deadline)));
+}
+
+async function stopPostfix(p: RigPaths): Promise<void> {
+  const pid = await readPid(`${p.postfixQueue}/pid/master.pid`);
+  if (pid === null) return;
+  // SIGTERM to the master is what `postfix stop` sends; the command itself then polls once a
+  // second, adding a full second to every rig. The master takes its children down with it.
+  await terminate(pid);
+}
+
+async function describeLogs(p: RigPaths): Promise<string> {
+  const parts = [
+    ['Dovecot log', p.doveLog],
+    ['Dovecot stdio', `${p.dir}/dovecot/stdio.log`],
+    ['Postfix log', p.postfixLog],
+    ['Postfix stdio', `${p.postfixDir}/stdio.log`],
+  ];
+  const out: string[] = [];
+  for (const [title, file] of parts) {
+    const tail = await tailFile(file as string);
+    if (tail) out.push(`--- ${title} (${file}) ---\n${tail}`);
+  }
+  return out.join('\n') || '(no server logs were written)';
+}

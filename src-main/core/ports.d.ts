@@ -1,0 +1,16 @@
+/**
+ * What the core needs from its host, as interfaces: the Electron shell and the browser-mode host
+ * each provide their own. The core never imports electron.
+ */
+import type { EventName, PetrelEvents } from '#shared/contract';
+/** Pushes an event to the attached renderer, if any (dropped when none is attached). */
+export interface EventSink {
+    emit<K extends EventName>(event: K, payload: PetrelEvents[K]): void;
+}
+export interface Logger {
+    info(message: string, fields?: Record<string, unknown>): void;
+    warn(message: string, fields?: Record<string, unknown>): void;
+    error(message: string, fields?: Record<string, unknown>): void;
+}
+/** Writes to stderr, so that stdout stays free for what a host promises to print. */
+export declare const stderrLogger: Logger;
