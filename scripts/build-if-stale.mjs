@@ -5,15 +5,31 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const OUTPUTS = ['out/main/index.js', 'out/main/browser.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
-const INPUTS = ['src-main', 'src-shared', 'src-renderer', 'assets', 'electron.vite.config.ts', 'package.json'];
+const OUTPUTS = [
+  'out/main/index.js',
+  'out/main/browser.js',
+  'out/preload/index.cjs',
+  'out/renderer/index.html',
+];
+const INPUTS = [
+  'src-main',
+  'src-shared',
+  'src-renderer',
+  'assets',
+  'electron.vite.config.ts',
+  'package.json',
+];
 
 export function buildIfStale() {
   if (!isStale()) return;
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-    cwd: root,
-    stdio: ['ignore', process.stderr, process.stderr],
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+    {
+      cwd: root,
+      stdio: ['ignore', process.stderr, process.stderr],
+    },
+  );
   if (result.status !== 0) {
     process.stderr.write('Petrel could not be built (see the errors above).\n');
     process.exit(1);

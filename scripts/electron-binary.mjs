@@ -35,6 +35,10 @@ export function downloadElectronBinary() {
   const binary = findElectronBinary();
   if (binary) return { binary };
   const output = `${result.stderr ?? ''}\n${result.stdout ?? ''}`;
-  const firstError = output.split('\n').find((line) => /error|failed/i.test(line))?.trim();
-  return { reason: firstError || `the download exited with code ${result.status}` };
+  const firstError = output
+    .split('\n')
+    .find((line) => /error|failed/i.test(line))
+    ?.trim();
+  const detail = firstError?.replace(/^\w*Error: /, '') || `exit code ${result.status}`;
+  return { reason: `the download failed: ${detail}` };
 }

@@ -7,8 +7,7 @@ import type { CallResult } from './result.ts';
 export type SessionState = 'active' | 'elsewhere' | 'displaced';
 
 export type ClientMessage =
-  | { t: 'call'; id: number; method: string; args: unknown[] }
-  | { t: 'takeover' };
+  { t: 'call'; id: number; method: string; args: unknown[] } | { t: 'takeover' };
 
 export type ServerMessage =
   | { t: 'result'; id: number; result: CallResult<unknown> }

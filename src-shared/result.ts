@@ -5,12 +5,7 @@
  */
 
 export type ErrorCode =
-  | 'invalid-argument'
-  | 'unknown-method'
-  | 'forbidden'
-  | 'not-active'
-  | 'unavailable'
-  | 'internal';
+  'invalid-argument' | 'unknown-method' | 'forbidden' | 'not-active' | 'unavailable' | 'internal';
 
 export interface CallError {
   code: ErrorCode;

@@ -52,6 +52,8 @@ function openInBrowser(url: string): void {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Petrel could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `Petrel could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

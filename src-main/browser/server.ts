@@ -47,7 +47,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const port = (http.address() as AddressInfo).port;
   const origin = `http://${HOST}:${port}`;
   const cookieName = `petrel-${port}`;
-  const headers = securityHeaders(appContentSecurityPolicy({ connectSrc: [`ws://${HOST}:${port}`] }));
+  const headers = securityHeaders(
+    appContentSecurityPolicy({ connectSrc: [`ws://${HOST}:${port}`] }),
+  );
   const guard = new RequestGuard(token, cookieName, port);
 
   http.on('request', (req, res) => {
