@@ -33,16 +33,20 @@ async function serve(): Promise<void> {
   const rig = await startMailServers();
   console.log(JSON.stringify(rig, null, 2));
   console.error('Mail rig running; press Ctrl-C to stop.');
+  // Signal listeners alone do not keep Node running; the timer does, until a signal arrives.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  clearInterval(keepAlive);
   await stopMailServers(rig);
   console.error('Mail rig stopped.');
 }
 
 async function seed(count: number, folder: string, bodyBytes: number | undefined): Promise<void> {
-  if (!Number.isInteger(count) || count < 1) throw new Error(`--count must be a positive integer\n${USAGE}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`--count must be a positive integer\n${USAGE}`);
   const t0 = performance.now();
   const rig: MailRig = await startMailServers();
   const t1 = performance.now();

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-export const INSTALL_HINT = 'run `bash scripts/ensure-system-deps.sh` (as root) to install Dovecot 2.3 and Postfix';
+export const INSTALL_HINT =
+  'run `bash scripts/ensure-system-deps.sh` (as root) to install Dovecot 2.3 and Postfix';
 
 // /usr/sbin is often missing from a non-login PATH, and that is where dovecot and postfix live.
 const SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -22,22 +23,54 @@ export function findBinary(name: string): string {
   throw new Error(`Mail rig: \`${name}\` not found; ${INSTALL_HINT}`);
 }
 
-/** Runs a short-lived command and returns its stdout; the error carries stderr. */
-export async function run(cmd: string, args: readonly string[], timeoutMs = 60_000): Promise<string> {
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a short-lived command; a non-zero exit is returned, not thrown (spawn failures throw). */
+export async function runStatus(
+  cmd: string,
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   try {
-    const { stdout } = await execFileAsync(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
+    const { stdout, stderr } = await execFileAsync(cmd, args, {
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`Mail rig: \`${cmd} ${args.join(' ')}\` failed: ${(e.stderr ?? '').trim() || e.message}`);
+    const e = err as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number') throw err;
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/** Runs a short-lived command and returns its stdout; the error carries its output. */
+export async function run(
+  cmd: string,
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<string> {
+  const r = await runStatus(cmd, args, timeoutMs);
+  if (r.code !== 0) {
+    const output = (r.stderr.trim() || r.stdout.trim()).slice(-2000);
+    throw new Error(`Mail rig: \`${cmd} ${args.join(' ')}\` exited with ${r.code}: ${output}`);
+  }
+  return r.stdout;
 }
 
 /**
  * Runs a command that daemonizes, with stdio on a log file instead of pipes: the daemon keeps
  * inherited pipes open, so a caller waiting for EOF (execFile) would hang forever.
  */
-export async function runDaemonizing(cmd: string, args: readonly string[], logFile: string): Promise<void> {
+export async function runDaemonizing(
+  cmd: string,
+  args: readonly string[],
+  logFile: string,
+): Promise<void> {
   const fd = openSync(logFile, 'a');
   try {
     const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], detached: true });
@@ -88,6 +121,8 @@ export async function isListening(host: string, port: number): Promise<boolean> 
 }
 
 export interface GreetingTarget {
+  /** For error messages, e.g. "Dovecot IMAP (STARTTLS)". */
+  name: string;
   port: number;
   /** Implicit TLS: verify the handshake against `ca` before waiting for the greeting. */
   tls?: { ca: string; servername: string };
@@ -97,7 +132,12 @@ export interface GreetingTarget {
 function readGreeting(host: string, target: GreetingTarget, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = target.tls
-      ? tls.connect({ host, port: target.port, ca: target.tls.ca, servername: target.tls.servername })
+      ? tls.connect({
+          host,
+          port: target.port,
+          ca: target.tls.ca,
+          servername: target.tls.servername,
+        })
       : net.connect({ host, port: target.port });
     const timer = setTimeout(() => finish(new Error('no greeting')), timeoutMs);
     function finish(err: Error | null, data?: string): void {
@@ -113,7 +153,11 @@ function readGreeting(host: string, target: GreetingTarget, timeoutMs: number): 
 }
 
 /** Polls until the port greets; the last error is included when the deadline passes. */
-export async function waitForGreeting(host: string, target: GreetingTarget, deadline: number): Promise<void> {
+export async function waitForGreeting(
+  host: string,
+  target: GreetingTarget,
+  deadline: number,
+): Promise<void> {
   let lastError = 'not tried';
   while (Date.now() < deadline) {
     try {
@@ -124,7 +168,9 @@ export async function waitForGreeting(host: string, target: GreetingTarget, dead
       await sleep(50);
     }
   }
-  throw new Error(`port ${target.port} did not greet in time (last error: ${lastError})`);
+  throw new Error(
+    `${target.name} on port ${target.port} did not greet in time (last error: ${lastError})`,
+  );
 }
 
 export function sleep(ms: number): Promise<void> {

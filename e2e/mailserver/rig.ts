@@ -5,7 +5,17 @@
  * user) and the packages from `scripts/ensure-system-deps.sh`.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rename,
+  rm,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -23,10 +33,12 @@ import {
   INSTALL_HINT,
   findBinary,
   freePort,
+  isAlive,
   isListening,
   readPid,
   run,
   runDaemonizing,
+  runStatus,
   systemUser,
   tailFile,
   terminate,
@@ -50,7 +62,10 @@ export interface MailRig {
 }
 
 export interface StartOptions {
-  /** Folder for this rig (created if missing); default: a fresh mkdtemp under os.tmpdir(). */
+  /**
+   * Folder for this rig (created if missing, deleted by stopMailServers); default: a fresh
+   * mkdtemp under os.tmpdir(). Set TMPDIR=/dev/shm to keep big fixtures off the disk.
+   */
   dir?: string;
   /** First of 7 consecutive loopback ports; default env PETREL_RIG_BASE_PORT, else kernel-chosen. */
   basePort?: number;
@@ -67,6 +82,8 @@ export async function startMailServers(opts: StartOptions = {}): Promise<MailRig
   const ports = await allocatePorts(opts.basePort ?? envBasePort());
   const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'petrel-rig-')));
   const p = rigPaths(path.resolve(dir));
+  // Before the try below: its cleanup would stop the rig that is running in this folder.
+  await refuseLiveRig(p);
   const rig: MailRig = {
     dir: p.dir,
     host: RIG_HOST,
@@ -96,27 +113,41 @@ export async function startMailServers(opts: StartOptions = {}): Promise<MailRig
 export async function stopMailServers(rig: MailRig): Promise<void> {
   const p = rigPaths(rig.dir);
   await stopPostfix(p);
-  const dovecotPid = await readPid(`${p.doveBase}/master.pid`);
+  const dovecotPid = await readPid(dovecotPidFile(p));
   if (dovecotPid !== null) await terminate(dovecotPid);
   if (process.env['PETREL_RIG_KEEP'] !== '1') await rm(p.dir, { recursive: true, force: true });
 }
 
 /**
  * Adds a user with a random suffix and password, usable at once for IMAP, SMTP AUTH and delivery
- * (Dovecot re-reads the passwd-file when it changes; Postfix accepts any local part).
+ * (Dovecot reads the user's own passwd-file on first lookup; Postfix accepts any local part).
  */
-export async function createUser(rig: MailRig, name = 'user'): Promise<{ address: string; password: string }> {
+export async function createUser(
+  rig: MailRig,
+  name = 'user',
+): Promise<{ address: string; password: string }> {
   const local = `${name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${randomBytes(4).toString('hex')}`;
   const address = `${local}@${rig.domain}`;
   const password = randomBytes(12).toString('base64url');
-  // O_APPEND of one short line is atomic, so workers in parallel processes cannot interleave.
-  await appendFile(rigPaths(rig.dir).passwdFile, `${address}:{PLAIN}${password}::::::\n`);
+  const file = `${rigPaths(rig.dir).passwdDir}/${address}`;
+  await writeFile(`${file}.tmp`, `${address}:{PLAIN}${password}::::::\n`, { mode: 0o644 });
+  // Renamed into place so the auth process never reads half a line.
+  await rename(`${file}.tmp`, file);
   return { address, password };
 }
 
-/** Cuts every IMAP connection of this user (Dovecot closes them with a BYE), e.g. to test reconnects. */
-export async function kickUser(rig: MailRig, address: string): Promise<void> {
-  await run(findBinary('doveadm'), ['-c', rig.doveConf, 'kick', address]);
+/**
+ * Cuts every IMAP connection of this user (Dovecot sends BYE and closes), e.g. to test reconnects.
+ * Resolves false when the user had no connection to cut.
+ */
+export async function kickUser(rig: MailRig, address: string): Promise<boolean> {
+  const args = ['-c', rig.doveConf, 'kick', address];
+  const r = await runStatus(findBinary('doveadm'), args);
+  // doveadm exits 68 with "no users kicked" when there was nothing to do.
+  if (r.code === 68 && r.stdout.includes('no users kicked')) return false;
+  if (r.code !== 0)
+    throw new Error(`Mail rig: doveadm kick ${address} failed: ${r.stderr || r.stdout}`);
+  return true;
 }
 
 /** TLS options that trust only the rig's own certificate (never `rejectUnauthorized: false`). */
@@ -132,9 +163,15 @@ interface Binaries {
 
 async function checkPrerequisites(): Promise<Binaries> {
   if (process.getuid?.() !== 0) {
-    throw new Error('Mail rig must run as root: Dovecot and Postfix switch to their own system users.');
+    throw new Error(
+      'Mail rig must run as root: Dovecot and Postfix switch to their own system users.',
+    );
   }
-  const bins = { dovecot: findBinary('dovecot'), postfix: findBinary('postfix'), openssl: findBinary('openssl') };
+  const bins = {
+    dovecot: findBinary('dovecot'),
+    postfix: findBinary('postfix'),
+    openssl: findBinary('openssl'),
+  };
   findBinary('doveadm');
   const version = (await run(bins.dovecot, ['--version'])).trim();
   // The config uses 2.3 syntax; 2.4 renamed many settings and would fail in obscure ways.
@@ -149,20 +186,28 @@ function envBasePort(): number | undefined {
   if (!raw) return undefined;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1024 || port > 65535 - PORT_NAMES.length) {
-    throw new Error(`PETREL_RIG_BASE_PORT must be a port number between 1024 and ${65535 - PORT_NAMES.length}, got ${raw}`);
+    throw new Error(
+      `PETREL_RIG_BASE_PORT must be a port number between 1024 and ${65535 - PORT_NAMES.length}, got ${raw}`,
+    );
   }
   return port;
 }
 
 async function allocatePorts(basePort: number | undefined): Promise<RigPorts> {
   const ports: Partial<RigPorts> = {};
+  const taken = new Set<number>();
   for (const [i, name] of PORT_NAMES.entries()) {
     if (basePort === undefined) {
-      ports[name] = await freePort(RIG_HOST);
+      // The kernel may hand out a just-closed port again; ask until it is new to us.
+      let port = await freePort(RIG_HOST);
+      while (taken.has(port)) port = await freePort(RIG_HOST);
+      taken.add(port);
+      ports[name] = port;
     } else {
       const port = basePort + i;
       // A clear message beats a bind error buried in a daemon log.
-      if (await isListening(RIG_HOST, port)) throw new Error(`Mail rig: port ${port} (${name}) is already in use`);
+      if (await isListening(RIG_HOST, port))
+        throw new Error(`Mail rig: port ${port} (${name}) is already in use`);
       ports[name] = port;
     }
   }
@@ -170,11 +215,23 @@ async function allocatePorts(basePort: number | undefined): Promise<RigPorts> {
 }
 
 async function prepareFolder(p: RigPaths): Promise<void> {
+  await mkdir(p.dir, { recursive: true });
   // mkdtemp makes the folder 0700; Dovecot's and Postfix's unprivileged users must traverse it.
   await chmod(p.dir, 0o755);
+  // Left behind by a rig that died; a later stop would signal whatever process now has that PID.
+  await rm(dovecotPidFile(p), { force: true });
+  await rm(postfixPidFile(p), { force: true });
   // A stale base_dir (old sockets) stalled a restart by 5 s.
   await rm(p.doveBase, { recursive: true, force: true });
-  for (const d of [`${p.dir}/tls`, p.doveState, p.mailRoot, p.postfixDir, p.postfixQueue, p.postfixData]) {
+  for (const d of [
+    `${p.dir}/tls`,
+    p.doveState,
+    p.passwdDir,
+    p.mailRoot,
+    p.postfixDir,
+    p.postfixQueue,
+    p.postfixData,
+  ]) {
     await mkdir(d, { recursive: true });
   }
   const mail = await systemUser('mail');
@@ -183,12 +240,44 @@ async function prepareFolder(p: RigPaths): Promise<void> {
   await chown(p.postfixData, postfix.uid, postfix.gid);
 }
 
+/** A folder can be reused (`dir`), but not while a rig still runs in it. */
+async function refuseLiveRig(p: RigPaths): Promise<void> {
+  for (const file of [dovecotPidFile(p), postfixPidFile(p)]) {
+    const pid = await readPid(file);
+    if (pid !== null && isAlive(pid)) {
+      throw new Error(`Mail rig: ${file} names running process ${pid}; stop that rig first`);
+    }
+  }
+}
+
+function dovecotPidFile(p: RigPaths): string {
+  return `${p.doveBase}/master.pid`;
+}
+
+function postfixPidFile(p: RigPaths): string {
+  return `${p.postfixQueue}/pid/master.pid`;
+}
+
 async function writeCertificate(openssl: string, p: RigPaths): Promise<string> {
   await run(openssl, [
     // P-256: key generation takes milliseconds where RSA-2048 takes up to half a second.
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650',
-    '-keyout', p.keyFile, '-out', p.certFile,
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '3650',
+    '-keyout',
+    p.keyFile,
+    '-out',
+    p.certFile,
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
   ]);
   await chmod(p.keyFile, 0o600);
   return readFile(p.certFile, 'utf8');
@@ -197,7 +286,6 @@ async function writeCertificate(openssl: string, p: RigPaths): Promise<string> {
 async function writeConfigs(p: RigPaths, ports: RigPorts): Promise<void> {
   const instance = `petrel-${path.basename(p.dir)}-${randomBytes(3).toString('hex')}`;
   await writeFile(p.doveConf, dovecotConf(p, ports, instance));
-  await writeFile(p.passwdFile, '', { mode: 0o644 });
   await writeFile(`${p.postfixDir}/main.cf`, postfixMainCf(p, ports));
   await writeFile(`${p.postfixDir}/master.cf`, postfixMasterCf(ports));
   // `postfix start` stalls up to 2 s on config files modified in the last few seconds; backdate them.
@@ -208,20 +296,20 @@ async function writeConfigs(p: RigPaths, ports: RigPorts): Promise<void> {
 async function waitForListeners(rig: MailRig, ports: RigPorts): Promise<void> {
   const tls = { ca: rig.caPem, servername: 'localhost' };
   const targets: GreetingTarget[] = [
-    { port: ports.imapStarttls },
-    { port: ports.imapTls, tls },
-    { port: ports.lmtp },
-    { port: ports.auth },
-    { port: ports.smtpPlain },
-    { port: ports.smtpStarttls },
-    { port: ports.smtpTls, tls },
+    { name: 'Dovecot IMAP (STARTTLS)', port: ports.imapStarttls },
+    { name: 'Dovecot IMAPS', port: ports.imapTls, tls },
+    { name: 'Dovecot LMTP', port: ports.lmtp },
+    { name: 'Dovecot auth', port: ports.auth },
+    { name: 'Postfix SMTP', port: ports.smtpPlain },
+    { name: 'Postfix submission', port: ports.smtpStarttls },
+    { name: 'Postfix SMTPS', port: ports.smtpTls, tls },
   ];
   const deadline = Date.now() + START_TIMEOUT_MS;
   await Promise.all(targets.map((t) => waitForGreeting(rig.host, t, deadline)));
 }
 
 async function stopPostfix(p: RigPaths): Promise<void> {
-  const pid = await readPid(`${p.postfixQueue}/pid/master.pid`);
+  const pid = await readPid(postfixPidFile(p));
   if (pid === null) return;
   // SIGTERM to the master is what `postfix stop` sends; the command itself then polls once a
   // second, adding a full second to every rig. The master takes its children down with it.
@@ -229,7 +317,7 @@ async function stopPostfix(p: RigPaths): Promise<void> {
 }
 
 async function describeLogs(p: RigPaths): Promise<string> {
-  const parts = [
+  const parts: [string, string][] = [
     ['Dovecot log', p.doveLog],
     ['Dovecot stdio', `${p.dir}/dovecot/stdio.log`],
     ['Postfix log', p.postfixLog],
@@ -237,7 +325,7 @@ async function describeLogs(p: RigPaths): Promise<string> {
   ];
   const out: string[] = [];
   for (const [title, file] of parts) {
-    const tail = await tailFile(file as string);
+    const tail = await tailFile(file);
     if (tail) out.push(`--- ${title} (${file}) ---\n${tail}`);
   }
   return out.join('\n') || '(no server logs were written)';

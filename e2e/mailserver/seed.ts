@@ -32,8 +32,8 @@ export interface SeedResult {
   indexMs: number;
 }
 
-// Enough in-flight files to keep libuv's 4 threads busy without piling up memory.
-const WRITE_CONCURRENCY = 64;
+// Keeps libuv's 4 threads busy; more in flight only adds contention (measured: 16 beats 64).
+const WRITE_CONCURRENCY = 16;
 const LINE = 72;
 const DEFAULT_BODY_BYTES = 3_600;
 const MINUTE = 60_000;
@@ -41,8 +41,8 @@ const MINUTE = 60_000;
 /**
  * Writes `count` valid RFC 5322 messages into a user's folder and lets Dovecot index them, so a
  * later IMAP SELECT sees them at once. Subjects are "Seed message <i>" (1-based); message i is
- * older than message i+1 and gets the lower UID. Message files are owned by the `mail` user.
- * The folder must not be open in another session while seeding (files appear before indexing).
+ * older than message i+1 and gets the lower UID (unless another session syncs the folder
+ * mid-seed). Files are owned by the `mail` user. Resolves with Dovecot's count and the timings.
  */
 export async function seedMailbox(
   rig: RigRef,
@@ -50,6 +50,8 @@ export async function seedMailbox(
   count: number,
   opts: SeedOptions = {},
 ): Promise<SeedResult> {
+  if (!Number.isInteger(count) || count < 0)
+    throw new Error(`Mail rig: bad message count ${count}`);
   const folder = opts.folder ?? 'INBOX';
   const user = address.toLowerCase();
   const home = homeOf(rig, user);
@@ -57,12 +59,12 @@ export async function seedMailbox(
   const mail = await systemUser('mail');
 
   const t0 = performance.now();
-  await makeMaildir(maildir, folder !== 'INBOX' && folder.toUpperCase() !== 'INBOX');
+  await makeMaildir(maildir, folder.toUpperCase() !== 'INBOX');
   const start = opts.startDate?.getTime() ?? Date.now() - (count - 1) * MINUTE;
   await writeMessages(maildir, user, count, start, opts.bodyBytes ?? DEFAULT_BODY_BYTES);
   // One recursive chown beats an fchown per file; the domain folder must be the mail user's too,
   // or Dovecot could not create the next user's home in it.
-  await run('chown', [`${mail.uid}:${mail.gid}`, `${rig.dir}/mail/${rig.domain}`]);
+  await run('chown', [`${mail.uid}:${mail.gid}`, `${rigPaths(rig.dir).mailRoot}/${rig.domain}`]);
   await run('chown', ['-R', `${mail.uid}:${mail.gid}`, home]);
   const t1 = performance.now();
   const messages = await indexFolder(rig, user, folder);
@@ -75,7 +77,16 @@ export async function seedMailbox(
  * `mailbox status` is a cheap way to trigger the same sync a SELECT would do.
  */
 export async function indexFolder(rig: RigRef, user: string, folder: string): Promise<number> {
-  const out = await run(findBinary('doveadm'), ['-c', rig.doveConf, 'mailbox', 'status', '-u', user, 'messages', folder]);
+  const out = await run(findBinary('doveadm'), [
+    '-c',
+    rig.doveConf,
+    'mailbox',
+    'status',
+    '-u',
+    user,
+    'messages',
+    folder,
+  ]);
   const m = /messages=(\d+)/.exec(out);
   if (!m?.[1]) throw new Error(`Mail rig: unexpected doveadm output: ${out}`);
   return Number(m[1]);
@@ -93,7 +104,9 @@ function maildirSuffix(folder: string): string {
   if (folder.toUpperCase() === 'INBOX') return '';
   // Dots and non-ASCII would need Dovecot's escaping and modified UTF-7; fixtures do not need them.
   if (!/^[A-Za-z0-9 _-]+(\/[A-Za-z0-9 _-]+)*$/.test(folder)) {
-    throw new Error(`Mail rig: seedMailbox supports ASCII folder names without dots, got "${folder}"`);
+    throw new Error(
+      `Mail rig: seedMailbox supports ASCII folder names without dots, got "${folder}"`,
+    );
   }
   return `/.${folder.split('/').join('.')}`;
 }
@@ -104,26 +117,33 @@ async function makeMaildir(maildir: string, isSubfolder: boolean): Promise<void>
   if (isSubfolder) await writeFile(`${maildir}/maildirfolder`, '');
 }
 
-async function writeMessages(maildir: string, to: string, count: number, start: number, bodyBytes: number): Promise<void> {
+async function writeMessages(
+  maildir: string,
+  to: string,
+  count: number,
+  start: number,
+  bodyBytes: number,
+): Promise<void> {
   const gen = new MessageFactory(to, count, bodyBytes);
   const host = os.hostname().replace(/[^A-Za-z0-9.-]/g, '-');
+  // Two seedings of one folder in the same second must not produce the same file names.
+  const tag = randomBytes(3).toString('hex');
   let next = 1;
   async function worker(): Promise<void> {
     while (next <= count) {
       const i = next++;
-      await writeOne(maildir, host, i, start + (i - 1) * MINUTE, gen.message(i, start + (i - 1) * MINUTE));
+      const time = start + (i - 1) * MINUTE;
+      const secs = Math.floor(time / 1000);
+      // Dovecot gives new files UIDs in filename-time order: the leading seconds fix UID order.
+      const base = `${secs}.M${i % 1_000_000}P${process.pid}Q${i}R${tag}.${host}`;
+      await writeOne(maildir, base, secs, gen.message(i, time));
     }
   }
   await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, count) }, worker));
 }
 
-async function writeOne(maildir: string, host: string, i: number, time: number, text: string): Promise<void> {
+async function writeOne(maildir: string, base: string, secs: number, text: string): Promise<void> {
   const data = Buffer.from(text, 'latin1');
-  const lines = countNewlines(data);
-  const secs = Math.floor(time / 1000);
-  // Dovecot assigns UIDs to new files in filename-time order, so the seconds here fix UID order.
-  // S= (file size) and W= (CRLF size) let Dovecot answer RFC822.SIZE without reading the file.
-  const base = `${secs}.M${i % 1_000_000}P${process.pid}Q${i}.${host}`;
   const tmpPath = `${maildir}/tmp/${base}`;
   const fh = await open(tmpPath, 'wx');
   try {
@@ -133,8 +153,10 @@ async function writeOne(maildir: string, host: string, i: number, time: number, 
   } finally {
     await fh.close();
   }
-  // Written in tmp/ and renamed, as the Maildir protocol demands, so no reader sees half a file.
-  await rename(tmpPath, `${maildir}/cur/${base},S=${data.length},W=${data.length + lines}:2,`);
+  // S= (file size) and W= (size with CRLF) let Dovecot answer RFC822.SIZE without reading the
+  // file. Written in tmp/ and renamed, as Maildir demands, so no reader sees half a message.
+  const sizes = `S=${data.length},W=${data.length + countNewlines(data)}`;
+  await rename(tmpPath, `${maildir}/cur/${base},${sizes}:2,`);
 }
 
 function countNewlines(buf: Buffer): number {
@@ -182,8 +204,10 @@ class MessageFactory {
   }
 }
 
-const WORDS = ('lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut ' +
-  'labore et dolore magna aliqua petrel ocean wind harbour letter reply inbox archive draft').split(' ');
+const WORDS = (
+  'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut ' +
+  'labore et dolore magna aliqua petrel ocean wind harbour letter reply inbox archive draft'
+).split(' ');
 
 /** `lines` lines of exactly LINE characters plus "\n" (fixed width keeps slicing trivial). */
 function makeText(lines: number): string {
