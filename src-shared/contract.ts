@@ -6,18 +6,39 @@
  * Adding a call: one line in `PetrelApi`; the compiler then points at every other place that must
  * know it (the method list below, its argument schema in validation.ts, the implementations).
  */
-import type { AccountSummary, AppInfo } from './dto.ts';
+import type {
+  AccountInput,
+  AccountStatus,
+  AccountSummary,
+  ConnectionTestResult,
+} from './accounts.ts';
+import type { AppInfo } from './dto.ts';
+import type { CacheState, ChangeBatch } from './sync.ts';
 
 export interface PetrelApi {
   /** Name, version and host of the running app. */
   getAppInfo(): Promise<AppInfo>;
   /** The configured accounts, in the order the user sees them. */
   listAccounts(): Promise<AccountSummary[]>;
+  /** Tries IMAP and SMTP with these settings (the stored password of `accountId` if none given). */
+  testConnection(input: AccountInput, accountId?: string): Promise<ConnectionTestResult>;
+  addAccount(input: AccountInput): Promise<AccountSummary>;
+  updateAccount(accountId: string, input: AccountInput): Promise<AccountSummary>;
+  /** Removes the account, its secret, and (through a batch) its cache. */
+  removeAccount(accountId: string): Promise<void>;
+  /** The renderer's cache is ready: what it holds. Sync starts (or resumes) from here. */
+  attachCache(state: CacheState): Promise<void>;
+  /** A batch and its checkpoint are committed in the cache. */
+  ackBatch(batchId: number): Promise<void>;
 }
 
 export interface PetrelEvents {
   /** The account list changed (added, removed, renamed, reordered). */
   accountsChanged: AccountSummary[];
+  /** Connection and sync state of one account. */
+  accountStatus: AccountStatus;
+  /** Changes for the cache; apply, then `ackBatch(id)`. */
+  changeBatch: ChangeBatch;
 }
 
 export type ApiMethod = keyof PetrelApi;
@@ -30,6 +51,12 @@ export type EventName = keyof PetrelEvents;
 const methodNameSet = {
   getAppInfo: true,
   listAccounts: true,
+  testConnection: true,
+  addAccount: true,
+  updateAccount: true,
+  removeAccount: true,
+  attachCache: true,
+  ackBatch: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(methodNameSet) as ApiMethod[];
 
@@ -43,6 +70,8 @@ export function isApiMethod(name: unknown): name is ApiMethod {
  */
 const eventNameSet = {
   accountsChanged: true,
+  accountStatus: true,
+  changeBatch: true,
 } as const satisfies Record<EventName, true>;
 export const EVENT_NAMES = Object.keys(eventNameSet) as EventName[];
 

@@ -1,4 +1,5 @@
 /** Data shapes that cross the process boundary. Plain, structured-clone-safe values only. */
+import type { SecretStorageKind } from './accounts.ts';
 
 export type HostMode = 'electron' | 'browser';
 
@@ -8,11 +9,6 @@ export interface AppInfo {
   mode: HostMode;
   /** `process.platform` of the host, e.g. "linux". */
   platform: string;
-}
-
-export interface AccountSummary {
-  id: string;
-  /** What the user calls the account, e.g. "Work". */
-  name: string;
-  email: string;
+  /** Where passwords are kept; anything but the OS keychain deserves a warning. */
+  secretStorage: SecretStorageKind;
 }

@@ -7,7 +7,65 @@ import type { ApiMethod, PetrelApi } from './contract.ts';
 
 type ArgsSchemas = { [K in ApiMethod]: z.ZodType<Parameters<PetrelApi[K]>> };
 
+const hostname = z
+  .string()
+  .trim()
+  .min(1, 'a host name is needed')
+  .max(253)
+  .regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name has only letters, digits, dots and dashes');
+
+const server = z.object({
+  host: hostname,
+  port: z.number().int().min(1).max(65535),
+  security: z.enum(['tls', 'starttls', 'plain']),
+  trustedCertificate: z
+    .object({
+      sha256: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+      pem: z
+        .string()
+        .max(64 * 1024)
+        .startsWith('-----BEGIN CERTIFICATE-----'),
+    })
+    .optional(),
+});
+
+const accountInput = z.object({
+  name: z.string().trim().min(1, 'the account needs a name').max(200),
+  email: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(/^[^\s@]+@[^\s@]+$/, 'an email address looks like name@example.com'),
+  username: z.string().min(1, 'a user name is needed').max(320),
+  password: z.string().max(4096).optional(),
+  imap: server,
+  smtp: server,
+});
+
+const id = z.string().min(1).max(200);
+
+const checkpoint = z.object({
+  uidValidity: z.number().int().nonnegative(),
+  highestModseq: z.string().regex(/^\d+$/).optional(),
+  uidNext: z.number().int().nonnegative(),
+  messages: z.number().int().nonnegative(),
+  backfillBelow: z.number().int().nonnegative().optional(),
+  fullSyncAt: z.number().optional(),
+});
+
 export const apiArgs = {
   getAppInfo: z.tuple([]),
   listAccounts: z.tuple([]),
+  testConnection: z.union([z.tuple([accountInput]), z.tuple([accountInput, id])]),
+  addAccount: z.tuple([accountInput]),
+  updateAccount: z.tuple([id, accountInput]),
+  removeAccount: z.tuple([id]),
+  attachCache: z.tuple([
+    z.object({
+      schemaVersion: z.number().int(),
+      checkpoints: z.record(z.string(), checkpoint),
+      folderIds: z.array(z.string()),
+    }),
+  ]),
+  ackBatch: z.tuple([z.number().int().nonnegative()]),
 } satisfies ArgsSchemas;

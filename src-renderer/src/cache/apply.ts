@@ -1,0 +1,153 @@
+/**
+ * The only writer of mail data: applies one ChangeBatch from the sync engine, with its checkpoint,
+ * in one transaction. A crash between commit and ack means the batch arrives again, so every step
+ * is idempotent (puts, deletes by key, flag writes that converge).
+ */
+import { messageRowId, uidOfRowId } from '#shared/mail';
+import type { ChangeBatch, FlagChange } from '#shared/sync';
+import { uidSetMatcher } from '#shared/uid-set';
+import { messagesOfFolder, type CacheTable, type PetrelDb } from './db.ts';
+
+const ALL_TABLES: CacheTable[] = ['folders', 'messages', 'checkpoints', 'bodies'];
+
+/** Changes that only make sense for `batch.folderId`. */
+const FOLDER_SCOPED = ['reset', 'flags', 'remove', 'keepOnly', 'checkpoint'] as const;
+
+/**
+ * Applies `batch` in one read-write transaction; it either commits whole or not at all.
+ *
+ * Order inside the batch: account removal, folder removals, folder puts, then for `folderId`:
+ * reset, keepOnly, put, flags, remove, checkpoint. `keepOnly` precedes `put` because the UID
+ * snapshot may be older than the newest fetched rows; `remove` comes last because an expunged UID
+ * never comes back within one UIDVALIDITY, so an expunge wins over a fetch of the same UID.
+ *
+ * Rejects (and writes nothing) on a malformed batch or any storage error.
+ */
+export async function applyBatch(db: PetrelDb, batch: ChangeBatch): Promise<void> {
+  assertWellFormed(batch);
+  const scope = scopeOf(batch);
+  if (scope.length === 0) return;
+  await db.transaction('rw', scope, async () => {
+    if (batch.removeAccount) await removeAccount(db, batch.accountId);
+    const folders = batch.folders;
+    if (folders?.remove?.length) await removeFolders(db, folders.remove);
+    if (folders?.put?.length) await db.folders.bulkPut(folders.put);
+    await applyMessageChanges(db, batch);
+    if (batch.checkpoint && batch.folderId !== undefined) {
+      await db.checkpoints.put({
+        ...batch.checkpoint,
+        folderId: batch.folderId,
+        accountId: batch.accountId,
+      });
+    }
+  });
+}
+
+/** A folder-scoped change without a folder would land nowhere (or everywhere): refuse the batch. */
+function assertWellFormed(batch: ChangeBatch): void {
+  if (batch.folderId !== undefined) return;
+  const stray = FOLDER_SCOPED.filter((key) => batch[key] !== undefined && batch[key] !== false);
+  if (stray.length === 0) return;
+  throw new Error(`Change batch ${batch.id}: ${stray.join(', ')} without folderId`);
+}
+
+/** The narrowest scope, so that views reading other tables are not held up by this write. */
+function scopeOf(batch: ChangeBatch): CacheTable[] {
+  const tables = new Set<CacheTable>();
+  const add = (...names: CacheTable[]): void => names.forEach((name) => tables.add(name));
+  if (batch.removeAccount || batch.folders?.remove?.length) add(...ALL_TABLES);
+  if (batch.folders?.put?.length) add('folders');
+  if (batch.reset) add('messages', 'bodies', 'checkpoints');
+  if (batch.keepOnly !== undefined || batch.remove?.length) add('messages', 'bodies');
+  if (batch.put?.length || batch.flags?.length) add('messages');
+  if (batch.checkpoint) add('checkpoints');
+  return [...tables];
+}
+
+async function applyMessageChanges(db: PetrelDb, batch: ChangeBatch): Promise<void> {
+  const { folderId } = batch;
+  if (folderId === undefined) {
+    // assertWellFormed let only `put` through: its rows name their own folder.
+    if (batch.put?.length) await db.messages.bulkPut(batch.put);
+    return;
+  }
+  if (batch.reset) await dropFolderContents(db, folderId);
+  if (batch.keepOnly !== undefined) await keepOnly(db, folderId, batch.keepOnly);
+  if (batch.put?.length) await db.messages.bulkPut(batch.put);
+  if (batch.flags?.length) await setFlags(db, folderId, batch.flags);
+  if (batch.remove?.length) {
+    await deleteMessages(
+      db,
+      batch.remove.map((uid) => messageRowId(folderId, uid)),
+    );
+  }
+}
+
+/**
+ * Folders are found through both tables: a folder may have a checkpoint but no row yet (or the
+ * reverse). Messages are reached folder by folder, so they need no `accountId` index.
+ */
+async function removeAccount(db: PetrelDb, accountId: string): Promise<void> {
+  const [withRow, withCheckpoint] = await Promise.all([
+    db.folders.where('accountId').equals(accountId).primaryKeys(),
+    db.checkpoints.where('accountId').equals(accountId).primaryKeys(),
+  ]);
+  await removeFolders(db, [...new Set([...withRow, ...withCheckpoint])]);
+}
+
+async function removeFolders(db: PetrelDb, folderIds: string[]): Promise<void> {
+  await Promise.all(folderIds.map((folderId) => dropFolderContents(db, folderId)));
+  await db.folders.bulkDelete(folderIds);
+}
+
+/**
+ * Messages, bodies and checkpoint of a folder. The checkpoint goes too: kept, it would tell main the
+ * now empty folder is up to date. A batch that resets and brings a checkpoint writes it afterwards.
+ */
+async function dropFolderContents(db: PetrelDb, folderId: string): Promise<void> {
+  await Promise.all([
+    messagesOfFolder(db, folderId).delete(),
+    db.bodies.where('folderId').equals(folderId).delete(),
+    db.checkpoints.delete(folderId),
+  ]);
+}
+
+/** Reads only primary keys from the index: a 100k folder must not be loaded to be reconciled. */
+async function keepOnly(db: PetrelDb, folderId: string, uidSet: string): Promise<void> {
+  const keep = uidSetMatcher(uidSet);
+  const ids = await messagesOfFolder(db, folderId).primaryKeys();
+  const gone = ids.filter((id) => !keep(uidOfRowId(id)));
+  await deleteMessages(db, gone);
+}
+
+/** Writes only rows whose flags changed (each write costs every index); never creates rows. */
+async function setFlags(db: PetrelDb, folderId: string, changes: FlagChange[]): Promise<void> {
+  // A later change of the same UID wins, as it would on the server.
+  const wanted = new Map(
+    changes.map((change) => [messageRowId(folderId, change.uid), change.flags]),
+  );
+  const rows = await db.messages.bulkGet([...wanted.keys()]);
+  const changed = [];
+  for (const row of rows) {
+    const flags = row && wanted.get(row.id);
+    if (!row || !flags || sameFlags(row.flags, flags)) continue;
+    changed.push({ ...row, flags });
+  }
+  if (changed.length > 0) await db.messages.bulkPut(changed);
+}
+
+/** Flags are a set: order and repeats carry no meaning. */
+function sameFlags(current: string[], next: string[]): boolean {
+  const a = new Set(current);
+  const b = new Set(next);
+  return a.size === b.size && [...b].every((flag) => a.has(flag));
+}
+
+async function deleteMessages(db: PetrelDb, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await Promise.all([
+    db.messages.bulkDelete(ids),
+    // `rowId` is the leading part of the bodies' compound key, which Dexie can query directly.
+    db.bodies.where('rowId').anyOf(ids).delete(),
+  ]);
+}

@@ -1,0 +1,81 @@
+/**
+ * The offline cache: one Dexie database over the renderer's IndexedDB. `apply.ts` is its only writer
+ * of mail data; views read it through `queries.ts` with `useLiveQuery`.
+ *
+ * Indexes are kept to what queries need: every index is paid on every write, and the write path
+ * (about 10k rows/s) is what limits a large initial sync.
+ */
+import { Dexie, type Collection, type EntityTable, type InsertType, type Table } from 'dexie';
+import type { FolderRow, MessageRow } from '#shared/mail';
+import type { Checkpoint } from '#shared/sync';
+
+/** Reported to main on attach; main resyncs from scratch when it does not know this version. */
+export const CACHE_SCHEMA_VERSION = 1;
+
+/** A folder's sync position, stored next to the rows it describes. */
+export interface CheckpointRow extends Checkpoint {
+  folderId: string;
+  /** Lets an account's removal find checkpoints of folders whose row is already gone. */
+  accountId: string;
+}
+
+/** One cached MIME part of one message. */
+export interface BodyRow {
+  /** The message row's id (`${folderId}#${uid}`). */
+  rowId: string;
+  /** IMAP section, as in `MimePart.part`. */
+  part: string;
+  /** The message's folder: lets a folder's reset or removal drop its bodies in one range. */
+  folderId: string;
+  contentType: string;
+  /** Decoded text parts. */
+  text?: string;
+  /** Binary parts (attachments, inline images). */
+  blob?: Blob;
+  /** ms since epoch: lets a prefetch window age parts out. */
+  fetchedAt: number;
+}
+
+/** The typed database: one table per kind of row. */
+export type PetrelDb = Dexie & {
+  folders: EntityTable<FolderRow, 'id'>;
+  messages: EntityTable<MessageRow, 'id'>;
+  checkpoints: EntityTable<CheckpointRow, 'folderId'>;
+  bodies: Table<BodyRow, [string, string]>;
+};
+
+/** A query over `messages`, typed as the table's own collections are. */
+export type MessageCollection = Collection<MessageRow, string, InsertType<MessageRow, 'id'>>;
+
+/** Table names, for transaction scopes. */
+export type CacheTable = 'folders' | 'messages' | 'checkpoints' | 'bodies';
+
+/**
+ * Version 1. Keep every `version(n)` block users may still have; data changes go in `.upgrade()`.
+ * Messages carry no `accountId` index: an account is removed folder by folder through
+ * `[folderId+date]`, which the list needs anyway. Rows without `unifiedInbox` stay out of that index
+ * because IndexedDB skips rows whose key path is undefined.
+ */
+const SCHEMA_V1: Record<CacheTable, string> = {
+  folders: 'id, accountId',
+  messages: 'id, [folderId+date], [unifiedInbox+date], threadId, messageId',
+  checkpoints: 'folderId, accountId',
+  bodies: '[rowId+part], folderId',
+};
+
+/** Creates the cache's Dexie instance; it opens on first use. Tests pass a unique name. */
+export function openCache(name = 'petrel-cache'): PetrelDb {
+  const db = new Dexie(name) as PetrelDb;
+  db.version(1).stores(SCHEMA_V1);
+  return db;
+}
+
+/**
+ * Every message row of one folder, oldest first, through `[folderId+date]`: the index the list
+ * already pays for, so a folder's reset, reconciliation and removal need no index of their own.
+ */
+export function messagesOfFolder(db: PetrelDb, folderId: string): MessageCollection {
+  return db.messages
+    .where('[folderId+date]')
+    .between([folderId, Dexie.minKey], [folderId, Dexie.maxKey], true, true);
+}

@@ -1,0 +1,78 @@
+/**
+ * Rows of the offline cache, as the main process produces them and the renderer stores them.
+ * Lean on purpose: the IndexedDB write path (about 10k rows/s) limits a large initial sync.
+ */
+
+export type FolderRole =
+  'inbox' | 'sent' | 'drafts' | 'trash' | 'junk' | 'archive' | 'all' | 'flagged';
+export type Namespace = 'personal' | 'other' | 'shared';
+
+export interface FolderRow {
+  /** `${accountId}:${path}` */
+  id: string;
+  accountId: string;
+  path: string;
+  /** Last segment of the path, decoded for display. */
+  name: string;
+  delimiter: string;
+  parentPath?: string;
+  role?: FolderRole;
+  namespace: Namespace;
+  subscribed: boolean;
+  /** \Noselect folders only hold other folders. */
+  selectable: boolean;
+  messages: number;
+  unseen: number;
+}
+
+export interface Address {
+  name?: string;
+  address?: string;
+}
+
+/** A lean BODYSTRUCTURE node: enough to choose parts to display and list attachments. */
+export interface MimePart {
+  /** IMAP section number, e.g. "1.2" ("" for a single-part message's body: fetch as TEXT/"1"). */
+  part: string;
+  type: string;
+  size?: number;
+  encoding?: string;
+  charset?: string;
+  disposition?: string;
+  filename?: string;
+  contentId?: string;
+  children?: MimePart[];
+}
+
+export interface MessageRow {
+  /** `${folderId}#${uid}` */
+  id: string;
+  folderId: string;
+  accountId: string;
+  uid: number;
+  /** INTERNALDATE, ms since epoch: the list's sort key. */
+  date: number;
+  flags: string[];
+  size: number;
+  subject: string;
+  from: Address[];
+  to: Address[];
+  cc: Address[];
+  messageId?: string;
+  inReplyTo?: string;
+  /** The thread's root Message-ID (first of References, else In-Reply-To, else its own). */
+  threadId: string;
+  preview: string;
+  hasAttachments: boolean;
+  structure?: MimePart;
+  /** 1 for messages of an account's INBOX: the unified inbox index skips every other row. */
+  unifiedInbox?: 1;
+}
+
+export const folderIdOf = (accountId: string, path: string): string => `${accountId}:${path}`;
+/** Account ids are UUIDs: they never contain ":", so the folder id splits unambiguously. */
+export const messageRowId = (folderId: string, uid: number): string => `${folderId}#${uid}`;
+
+/** The UID of a message row id (the digits after the last "#"). */
+export const uidOfRowId = (rowId: string): number =>
+  Number(rowId.slice(rowId.lastIndexOf('#') + 1));
