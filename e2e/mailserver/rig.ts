@@ -22,12 +22,14 @@ import {
   PORT_NAMES,
   RIG_DOMAIN,
   RIG_HOST,
+  RIG_NO_STARTTLS_HOST,
   dovecotConf,
   postfixMainCf,
   postfixMasterCf,
   rigPaths,
   type RigPaths,
   type RigPorts,
+  type RigVariant,
 } from './config.ts';
 import {
   INSTALL_HINT,
@@ -52,13 +54,27 @@ export { seedMailbox, type SeedOptions, type SeedResult } from './seed.ts';
 export interface MailRig {
   dir: string;
   host: '127.0.0.1';
-  imap: { starttls: number; tls: number };
-  smtp: { plain: number; starttls: number; tls: number };
+  imap: {
+    starttls: number;
+    tls: number;
+    /** Plain IMAP whose server offers no STARTTLS; it listens on `noStarttlsHost`, not `host`. */
+    noStarttls: number;
+    noStarttlsHost: '127.0.0.2';
+  };
+  smtp: {
+    plain: number;
+    starttls: number;
+    tls: number;
+    /** Plain SMTP (on `host`) whose EHLO offers no STARTTLS; AUTH works without TLS. */
+    noStarttls: number;
+  };
   /** The rig's self-signed certificate: the only CA clients should trust. */
   caPem: string;
   doveConf: string;
   postfixDir: string;
   domain: 'example.test';
+  /** Started with `noCondstore`: Dovecot advertises neither CONDSTORE nor QRESYNC. */
+  noCondstore: boolean;
 }
 
 export interface StartOptions {
@@ -67,8 +83,16 @@ export interface StartOptions {
    * mkdtemp under os.tmpdir(). Set TMPDIR=/dev/shm to keep big fixtures off the disk.
    */
   dir?: string;
-  /** First of 7 consecutive loopback ports; default env PETREL_RIG_BASE_PORT, else kernel-chosen. */
+  /**
+   * First of 9 consecutive loopback ports (order: PORT_NAMES); default env PETREL_RIG_BASE_PORT,
+   * else kernel-chosen.
+   */
   basePort?: number;
+  /**
+   * Dovecot advertises neither CONDSTORE nor QRESYNC, so clients must sync without them (imapflow
+   * then enables neither). Advertising only: a raw `ENABLE CONDSTORE` would still be honoured.
+   */
+  noCondstore?: boolean;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -84,20 +108,32 @@ export async function startMailServers(opts: StartOptions = {}): Promise<MailRig
   const p = rigPaths(path.resolve(dir));
   // Before the try below: its cleanup would stop the rig that is running in this folder.
   await refuseLiveRig(p);
+  const variant: RigVariant = { noCondstore: opts.noCondstore === true };
   const rig: MailRig = {
     dir: p.dir,
     host: RIG_HOST,
-    imap: { starttls: ports.imapStarttls, tls: ports.imapTls },
-    smtp: { plain: ports.smtpPlain, starttls: ports.smtpStarttls, tls: ports.smtpTls },
+    imap: {
+      starttls: ports.imapStarttls,
+      tls: ports.imapTls,
+      noStarttls: ports.imapNoStarttls,
+      noStarttlsHost: RIG_NO_STARTTLS_HOST,
+    },
+    smtp: {
+      plain: ports.smtpPlain,
+      starttls: ports.smtpStarttls,
+      tls: ports.smtpTls,
+      noStarttls: ports.smtpNoStarttls,
+    },
     caPem: '',
     doveConf: p.doveConf,
     postfixDir: p.postfixDir,
     domain: RIG_DOMAIN,
+    noCondstore: variant.noCondstore,
   };
   try {
     await prepareFolder(p);
     rig.caPem = await writeCertificate(bins.openssl, p);
-    await writeConfigs(p, ports);
+    await writeConfigs(p, ports, variant);
     await runDaemonizing(bins.dovecot, ['-c', p.doveConf], `${p.dir}/dovecot/stdio.log`);
     await runDaemonizing(bins.postfix, ['-c', p.postfixDir, 'start'], `${p.postfixDir}/stdio.log`);
     await waitForListeners(rig, ports);
@@ -206,7 +242,7 @@ async function allocatePorts(basePort: number | undefined): Promise<RigPorts> {
     } else {
       const port = basePort + i;
       // A clear message beats a bind error buried in a daemon log.
-      if (await isListening(RIG_HOST, port))
+      if (await isListening(listenerHost(name), port))
         throw new Error(`Mail rig: port ${port} (${name}) is already in use`);
       ports[name] = port;
     }
@@ -250,6 +286,11 @@ async function refuseLiveRig(p: RigPaths): Promise<void> {
   }
 }
 
+/** The loopback address a port is bound on: only the no-STARTTLS IMAP listener has its own. */
+function listenerHost(name: keyof RigPorts): string {
+  return name === 'imapNoStarttls' ? RIG_NO_STARTTLS_HOST : RIG_HOST;
+}
+
 function dovecotPidFile(p: RigPaths): string {
   return `${p.doveBase}/master.pid`;
 }
@@ -258,7 +299,31 @@ function postfixPidFile(p: RigPaths): string {
   return `${p.postfixQueue}/pid/master.pid`;
 }
 
+/**
+ * A fresh self-signed certificate and key (CN=localhost, SAN localhost and 127.0.0.1) that is not
+ * the rig's: for tests of certificate pinning and of servers that present another certificate.
+ */
+export async function createSelfSignedCertificate(): Promise<{ certPem: string; keyPem: string }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'petrel-cert-'));
+  try {
+    await selfSigned(findBinary('openssl'), `${dir}/key.pem`, `${dir}/cert.pem`);
+    const [certPem, keyPem] = await Promise.all([
+      readFile(`${dir}/cert.pem`, 'utf8'),
+      readFile(`${dir}/key.pem`, 'utf8'),
+    ]);
+    return { certPem, keyPem };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function writeCertificate(openssl: string, p: RigPaths): Promise<string> {
+  await selfSigned(openssl, p.keyFile, p.certFile);
+  await chmod(p.keyFile, 0o600);
+  return readFile(p.certFile, 'utf8');
+}
+
+async function selfSigned(openssl: string, keyFile: string, certFile: string): Promise<void> {
   await run(openssl, [
     // P-256: key generation takes milliseconds where RSA-2048 takes up to half a second.
     'req',
@@ -271,21 +336,19 @@ async function writeCertificate(openssl: string, p: RigPaths): Promise<string> {
     '-days',
     '3650',
     '-keyout',
-    p.keyFile,
+    keyFile,
     '-out',
-    p.certFile,
+    certFile,
     '-subj',
     '/CN=localhost',
     '-addext',
     'subjectAltName=DNS:localhost,IP:127.0.0.1',
   ]);
-  await chmod(p.keyFile, 0o600);
-  return readFile(p.certFile, 'utf8');
 }
 
-async function writeConfigs(p: RigPaths, ports: RigPorts): Promise<void> {
+async function writeConfigs(p: RigPaths, ports: RigPorts, variant: RigVariant): Promise<void> {
   const instance = `petrel-${path.basename(p.dir)}-${randomBytes(3).toString('hex')}`;
-  await writeFile(p.doveConf, dovecotConf(p, ports, instance));
+  await writeFile(p.doveConf, dovecotConf(p, ports, instance, variant));
   await writeFile(`${p.postfixDir}/main.cf`, postfixMainCf(p, ports));
   await writeFile(`${p.postfixDir}/master.cf`, postfixMasterCf(ports));
   // `postfix start` stalls up to 2 s on config files modified in the last few seconds; backdate them.
@@ -295,8 +358,10 @@ async function writeConfigs(p: RigPaths, ports: RigPorts): Promise<void> {
 
 async function waitForListeners(rig: MailRig, ports: RigPorts): Promise<void> {
   const tls = { ca: rig.caPem, servername: 'localhost' };
-  const targets: GreetingTarget[] = [
+  const targets: (GreetingTarget & { host?: string })[] = [
     { name: 'Dovecot IMAP (STARTTLS)', port: ports.imapStarttls },
+    { name: 'Dovecot IMAP (no STARTTLS)', port: ports.imapNoStarttls, host: RIG_NO_STARTTLS_HOST },
+    { name: 'Postfix SMTP (no STARTTLS)', port: ports.smtpNoStarttls },
     { name: 'Dovecot IMAPS', port: ports.imapTls, tls },
     { name: 'Dovecot LMTP', port: ports.lmtp },
     { name: 'Dovecot auth', port: ports.auth },
@@ -305,7 +370,7 @@ async function waitForListeners(rig: MailRig, ports: RigPorts): Promise<void> {
     { name: 'Postfix SMTPS', port: ports.smtpTls, tls },
   ];
   const deadline = Date.now() + START_TIMEOUT_MS;
-  await Promise.all(targets.map((t) => waitForGreeting(rig.host, t, deadline)));
+  await Promise.all(targets.map((t) => waitForGreeting(t.host ?? rig.host, t, deadline)));
 }
 
 async function stopPostfix(p: RigPaths): Promise<void> {
