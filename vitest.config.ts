@@ -16,6 +16,8 @@ export default defineConfig({
           name: 'integration',
           include: ['src-*/**/*.int.test.ts', 'e2e/**/*.int.test.ts'],
           globalSetup: ['e2e/mailserver/vitest-global-setup.ts'],
+          // Node has no IndexedDB: the renderer's cache code runs over fake-indexeddb here.
+          setupFiles: ['fake-indexeddb/auto'],
           environment: 'node',
           pool: 'forks',
           testTimeout: 60_000,

@@ -56,7 +56,7 @@ const checkpoint = z.object({
 export const apiArgs = {
   getAppInfo: z.tuple([]),
   listAccounts: z.tuple([]),
-  testConnection: z.union([z.tuple([accountInput]), z.tuple([accountInput, id])]),
+  testConnection: z.tuple([accountInput, id.optional()]),
   addAccount: z.tuple([accountInput]),
   updateAccount: z.tuple([id, accountInput]),
   removeAccount: z.tuple([id]),

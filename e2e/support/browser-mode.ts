@@ -19,8 +19,16 @@ export interface BrowserModeHost {
 const ROOT = join(import.meta.dirname, '../..');
 export const READY_LINE = /^Petrel is running at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=[\w-]+)$/;
 
-export async function startBrowserMode(args: string[] = []): Promise<BrowserModeHost> {
+export interface BrowserModeOptions {
+  args?: string[];
+  /** Writes files into the fresh profile before the host starts (e.g. a configured account). */
+  prepareProfile?: (profileDir: string) => Promise<void>;
+}
+
+export async function startBrowserMode(options: BrowserModeOptions = {}): Promise<BrowserModeHost> {
+  const args = options.args ?? [];
   const profileDir = await mkdtemp(join(tmpdir(), 'petrel-profile-'));
+  await options.prepareProfile?.(profileDir);
   const child = spawn(
     process.execPath,
     [join(ROOT, 'out/main/browser.js'), '--port', '0', '--profile', profileDir, ...args],

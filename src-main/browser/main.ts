@@ -4,7 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createCore } from '../core/petrel-core.ts';
+import { FileSecretStore } from '../core/secrets/secret-store.ts';
 import { stderrLogger } from '../core/ports.ts';
 import { choosePort, parseServeArgs, rememberPort } from './options.ts';
 import { startBrowserServer } from './server.ts';
@@ -25,6 +27,8 @@ async function main(): Promise<void> {
     version: __PETREL_VERSION__,
     events: server.events,
     logger: stderrLogger,
+    // No OS keychain to ask from plain Node: a 0600 file in the profile, and the UI warns.
+    secrets: new FileSecretStore(join(options.profileDir, 'secrets.json'), 'profile-file'),
   });
   server.attachApi(core.api);
   process.stdout.write(`Petrel is running at ${server.url}\n`);

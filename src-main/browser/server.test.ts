@@ -14,8 +14,24 @@ import { startBrowserServer, type BrowserServer } from './server.ts';
 
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 const api: PetrelApi = {
-  getAppInfo: async () => ({ name: 'Petrel', version: '1.0.0', mode: 'browser', platform: 'test' }),
+  getAppInfo: async () => ({
+    name: 'Petrel',
+    version: '1.0.0',
+    mode: 'browser',
+    platform: 'test',
+    secretStorage: 'profile-file',
+  }),
   listAccounts: async () => [],
+  testConnection: async () => ({ ok: true }),
+  addAccount: async () => {
+    throw new Error('not used here');
+  },
+  updateAccount: async () => {
+    throw new Error('not used here');
+  },
+  removeAccount: async () => {},
+  attachCache: async () => {},
+  ackBatch: async () => {},
 };
 
 let server: BrowserServer;

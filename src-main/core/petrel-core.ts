@@ -4,8 +4,11 @@
  */
 import type { PetrelApi } from '#shared/contract';
 import type { HostMode } from '#shared/dto';
+import { AccountService, passwordKey } from './accounts/account-service.ts';
 import type { EventSink, Logger } from './ports.ts';
+import type { SecretStore } from './secrets/secret-store.ts';
 import { SettingsStore } from './settings/settings-store.ts';
+import { SyncEngine } from './sync/sync-engine.ts';
 
 export interface CoreOptions {
   profileDir: string;
@@ -13,26 +16,48 @@ export interface CoreOptions {
   version: string;
   events: EventSink;
   logger: Logger;
+  secrets: SecretStore;
+  /** How often folders other than INBOX are checked (ms). */
+  pollIntervalMs?: number;
 }
 
 export interface PetrelCore {
   readonly api: PetrelApi;
+  /** Reconnect every account now (resume from sleep, network back). */
+  wake(): void;
   dispose(): Promise<void>;
 }
 
 export function createCore(options: CoreOptions): PetrelCore {
   const settings = new SettingsStore(options.profileDir);
+  const secrets = options.secrets;
+  const engine = new SyncEngine({
+    events: options.events,
+    logger: options.logger,
+    passwordOf: (id) => secrets.get(passwordKey(id)),
+    ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+  });
+  const service = new AccountService(settings, secrets, engine, options.events);
+
   const api: PetrelApi = {
     getAppInfo: async () => ({
       name: 'Petrel',
       version: options.version,
       mode: options.mode,
       platform: process.platform,
+      secretStorage: options.secrets.kind,
     }),
-    listAccounts: async () => (await settings.read()).accounts,
+    listAccounts: () => service.list(),
+    testConnection: (input, accountId) => service.test(input, accountId),
+    addAccount: (input) => service.add(input),
+    updateAccount: (accountId, input) => service.update(accountId, input),
+    removeAccount: (accountId) => service.remove(accountId),
+    attachCache: async (state) => engine.attach(state, await service.list()),
+    ackBatch: async (batchId) => engine.ack(batchId),
   };
   return {
     api,
-    dispose: async () => {},
+    wake: () => engine.wake(),
+    dispose: () => engine.dispose(),
   };
 }

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import type { IpcMainInvokeEvent, IpcRendererEvent } from 'electron';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { API_METHODS, type PetrelBridge } from '#shared/contract';
-import type { AccountSummary } from '#shared/dto';
+import type { AccountSummary } from '#shared/accounts';
 import { PetrelError } from '#shared/result';
 import { createCore } from '../core/petrel-core.ts';
+import { FileSecretStore } from '../core/secrets/secret-store.ts';
 import type { Logger } from '../core/ports.ts';
 import { APP_ORIGIN, registerIpc, trustedSenderCheck, webContentsEventSink } from './ipc.ts';
 import { exposeBridge } from './preload/index.ts';
@@ -83,7 +84,15 @@ class FakeRenderer {
 }
 
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
-const alice: AccountSummary = { id: 'a1', name: 'Work', email: 'alice@example.test' };
+const server = { host: 'mail.example.test', port: 993, security: 'tls' as const };
+const alice: AccountSummary = {
+  id: 'a1',
+  name: 'Work',
+  email: 'alice@example.test',
+  username: 'alice',
+  imap: server,
+  smtp: { ...server, port: 465 },
+};
 
 describe('IPC registration and preload', () => {
   let profileDir: string;
@@ -105,6 +114,7 @@ describe('IPC registration and preload', () => {
       version: '9.9.9',
       events: webContentsEventSink(() => renderer.webContents as never),
       logger: silent,
+      secrets: new FileSecretStore(join(profileDir, 'secrets.json'), 'profile-file'),
     });
     unregister = registerIpc(ipcMain, core.api, trustedSenderCheck(), silent);
     exposeBridge(renderer.contextBridge, renderer.ipcRenderer as never);

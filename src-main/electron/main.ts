@@ -2,13 +2,14 @@
  * The Electron shell: lifecycle, the one main window, the app:// protocol and IPC. Everything else
  * is the core, shared with browser mode.
  */
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, BrowserWindow, ipcMain, powerMonitor } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore, type PetrelCore } from '../core/petrel-core.ts';
 import { stderrLogger } from '../core/ports.ts';
 import { APP_ORIGIN, registerIpc, trustedSenderCheck, webContentsEventSink } from './ipc.ts';
 import { registerAppScheme, serveRenderer } from './protocol.ts';
+import { safeStorageSecrets } from './secrets.ts';
 import { hardenWebContents } from './security.ts';
 import { loadWindowState, trackWindowState } from './window-state.ts';
 
@@ -43,8 +44,10 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     events: webContentsEventSink(() => mainWindow?.webContents),
     logger: stderrLogger,
+    secrets: safeStorageSecrets(app.getPath('userData')),
   });
   registerIpc(ipcMain, core.api, trustedSenderCheck(devServerUrl), stderrLogger);
+  powerMonitor.on('resume', () => core?.wake());
   await createMainWindow();
 }
 

@@ -19,7 +19,9 @@ export async function dispatchCall(
   }
   const parsed = apiArgs[method].safeParse(args);
   if (!parsed.success) {
-    const detail = parsed.error.issues[0]?.message ?? 'invalid arguments';
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `argument ${issue.path.join('.')}: ` : '';
+    const detail = issue ? `${where}${issue.message}` : 'invalid arguments';
     return fail('invalid-argument', `Invalid arguments for ${method}: ${detail}.`);
   }
   try {

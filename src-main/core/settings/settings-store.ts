@@ -3,7 +3,7 @@
  * Secrets never go here. Mail data never goes here either: it lives in the renderer's cache.
  */
 import { join } from 'node:path';
-import type { AccountSummary } from '#shared/dto';
+import type { AccountSummary } from '#shared/accounts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 
 export interface Settings {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FULL_FLAG_SYNC_INTERVAL_MS, planFolderSync, type Checkpoint } from './sync-strategy.ts';
+import type { Checkpoint } from '#shared/sync';
+import { FULL_FLAG_SYNC_INTERVAL_MS, planFolderSync } from './sync-strategy.ts';
 
 const both = { condstore: true, qresync: true };
 const condstoreOnly = { condstore: true, qresync: false };

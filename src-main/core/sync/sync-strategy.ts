@@ -3,18 +3,7 @@
  * the server says now (STATUS/SELECT) and what the server can do. The sync code only executes the
  * plan; every decision is here, and tested on its own.
  */
-
-export interface Checkpoint {
-  uidValidity: number;
-  /** HIGHESTMODSEQ (decimal string: 63-bit) as of the last completed pass; absent without CONDSTORE. */
-  highestModseq?: string;
-  uidNext: number;
-  messages: number;
-  /** Initial sync still walking down: messages with a UID below this are not mirrored yet. */
-  backfillBelow?: number;
-  /** When the last full UID + flags reconciliation ran (ms since epoch). */
-  fullSyncAt?: number;
-}
+import type { Checkpoint } from '#shared/sync';
 
 export interface ServerStatus {
   uidValidity: number;

@@ -58,6 +58,8 @@ export function connectWebSocketBridge(
     if (closed) return unwrap(hostGone());
     const id = nextId++;
     const result = new Promise<CallResult<unknown>>((resolve) => pending.set(id, resolve));
+    // JSON turns a trailing `undefined` into null; leave optional arguments out instead.
+    while (args.length && args[args.length - 1] === undefined) args = args.slice(0, -1);
     send({ t: 'call', id, method, args });
     return unwrap(await result);
   };

@@ -170,9 +170,7 @@ describe('applyBatch: messages', () => {
     expect(log.rowReads).toBe(0);
     expect(await uidsOf(db, INBOX)).toEqual(kept.filter((uid) => uid <= 10_000));
     expect(await uidsOf(db, ARCHIVE)).toHaveLength(20);
-    expect((await db.bodies.toArray()).map((part) => part.rowId)).toEqual([
-      messageRowId(INBOX, 1),
-    ]);
+    expect((await db.bodies.toArray()).map((part) => part.rowId)).toEqual([messageRowId(INBOX, 1)]);
   });
 
   it('keepOnly with an empty set empties the folder', async () => {

@@ -1,4 +1,25 @@
-export function EmptyState() {
+import { useState } from 'react';
+import { AccountForm } from './AccountForm.tsx';
+
+export function EmptyState({
+  secretStorageWarning,
+}: {
+  secretStorageWarning?: string | undefined;
+}) {
+  const [adding, setAdding] = useState(false);
+  if (adding) {
+    return (
+      <main className="centered scroll">
+        <section className="card wide">
+          <AccountForm
+            {...(secretStorageWarning ? { secretStorageWarning } : {})}
+            onDone={() => setAdding(false)}
+            onCancel={() => setAdding(false)}
+          />
+        </section>
+      </main>
+    );
+  }
   return (
     <main className="centered" aria-labelledby="empty-title">
       <section className="card welcome">
@@ -8,6 +29,9 @@ export function EmptyState() {
           Petrel keeps a copy of your mail on this computer, so it opens instantly and reads
           everything offline. Connect an IMAP account to begin.
         </p>
+        <button type="button" className="primary" onClick={() => setAdding(true)}>
+          Add account
+        </button>
       </section>
     </main>
   );

@@ -1,0 +1,365 @@
+/**
+ * The sync group: a seeded INBOX (100k by default) mirrored into the real cache — Dexie over
+ * Chromium's on-disk IndexedDB, through browser mode — against the rig's Dovecot. Baseline: bare
+ * imapflow streaming the same list fields in the same run.
+ */
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
+import type { AccountSummary } from '#shared/accounts';
+import { LIST_FETCH_QUERY } from '../src-main/core/sync/message-mapper.ts';
+import {
+  createUser,
+  seedMailbox,
+  startMailServers,
+  stopMailServers,
+  type MailRig,
+} from '../e2e/mailserver/rig.ts';
+import { chromiumLaunchOptions } from '../e2e/support/chromium.ts';
+import { startBrowserMode, type BrowserModeHost } from '../e2e/support/browser-mode.ts';
+import { median, percentile, result, type BenchResult } from './report.ts';
+
+export interface SyncBenchOptions {
+  messages: number;
+  runs: number;
+  baselineRuns: number;
+  newMailSamples: number;
+  log(line: string): void;
+}
+
+type User = { address: string; password: string };
+
+export async function syncBench(opts: SyncBenchOptions): Promise<BenchResult[]> {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const rig = await startMailServers({ dir: await mkdtemp(join(base, 'petrel-bench-rig-')) });
+  try {
+    const user = await createUser(rig, 'bench');
+    const sender = await createUser(rig, 'sender');
+    opts.log(`seeding ${opts.messages.toLocaleString()} messages…`);
+    const seeded = await seedMailbox(rig, user.address, opts.messages);
+    opts.log(
+      `seeded in ${Math.round(seeded.writeMs + seeded.indexMs)} ms; warming Dovecot's cache…`,
+    );
+    await bareFetch(rig, user);
+
+    const baseline: number[] = [];
+    for (let i = 0; i < opts.baselineRuns; i++) baseline.push(await bareFetch(rig, user));
+    opts.log(
+      `baseline (bare imapflow fetch): ${baseline.map((ms) => Math.round(ms)).join(', ')} ms`,
+    );
+
+    const initial: number[] = [];
+    const firstPage: number[] = [];
+    const peakRss: number[] = [];
+    let resyncMs = NaN;
+    let newMail: number[] = [];
+    for (let run = 1; run <= opts.runs; run++) {
+      const session = await openPetrel(rig, user);
+      try {
+        const first = await session.untilCount(50, 5);
+        const all = await session.untilCount(opts.messages, 100);
+        firstPage.push(first);
+        initial.push(all);
+        peakRss.push(await peakRssMb(session.host.process.pid as number));
+        opts.log(
+          `run ${run}: first page ${Math.round(first)} ms, all ${Math.round(all)} ms, peak RSS ${peakRss.at(-1)} MB`,
+        );
+        if (run === opts.runs) {
+          resyncMs = await measureResync(session, rig, user, opts.messages);
+          opts.log(`resync after 1,000 flag changes + 100 expunges: ${Math.round(resyncMs)} ms`);
+          newMail = await measureNewMail(session, rig, sender, user, opts.newMailSamples);
+          opts.log(`new mail: ${newMail.map((ms) => Math.round(ms)).join(', ')} ms`);
+        }
+      } finally {
+        await session.close();
+      }
+    }
+    const n = opts.messages.toLocaleString();
+    return [
+      result({
+        name: 'sync.initial100k',
+        value: median(initial) / 1000,
+        unit: 's',
+        baseline: median(baseline) / 1000,
+        note: `${n} msgs into Chromium IndexedDB, median of ${opts.runs}; baseline: bare imapflow fetch of the same fields, median of ${opts.baselineRuns}`,
+      }),
+      result({
+        name: 'sync.firstPage',
+        value: median(firstPage),
+        unit: 'ms',
+        note: `newest 50 in the cache after attach, median of ${opts.runs}`,
+      }),
+      result({
+        name: 'sync.resync',
+        value: resyncMs,
+        unit: 'ms',
+        note: 'reattach after 1,000 flag changes + 100 expunges elsewhere (QRESYNC)',
+      }),
+      result({
+        name: 'live.newMail.p50',
+        value: percentile(newMail, 50),
+        unit: 'ms',
+        note: `SMTP send → row in cache, ${newMail.length} samples (Dovecot's own notify delay is about 500 ms)`,
+      }),
+      result({
+        name: 'live.newMail.p95',
+        value: percentile(newMail, 95),
+        unit: 'ms',
+        note: `${newMail.length} samples`,
+      }),
+      result({
+        name: 'mem.main',
+        value: Math.max(...peakRss),
+        unit: 'MB',
+        note: 'peak RSS (VmHWM) of the main process during the sync, worst run',
+      }),
+    ];
+  } finally {
+    await stopMailServers(rig);
+  }
+}
+
+/** Streams the list fields of every message with bare imapflow: the baseline. */
+async function bareFetch(rig: MailRig, user: User): Promise<number> {
+  const client = new ImapFlow({
+    host: rig.host,
+    port: rig.imap.tls,
+    secure: true,
+    tls: { ca: [rig.caPem], servername: 'localhost' },
+    auth: { user: user.address, pass: user.password },
+    logger: false,
+  });
+  await client.connect();
+  const lock = await client.getMailboxLock('INBOX');
+  try {
+    const started = performance.now();
+    let count = 0;
+    for await (const message of client.fetch('1:*', { ...LIST_FETCH_QUERY }, { uid: true })) {
+      if (message.uid) count++;
+    }
+    if (count === 0) throw new Error('baseline fetched nothing');
+    return performance.now() - started;
+  } finally {
+    lock.release();
+    await client.logout();
+  }
+}
+
+interface PetrelSession {
+  host: BrowserModeHost;
+  page: Page;
+  accountId: string;
+  /** ms from the cache's attach mark until the cache holds `count` messages. */
+  untilCount(count: number, pollMs: number): Promise<number>;
+  reopen(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openPetrel(rig: MailRig, user: User): Promise<PetrelSession> {
+  const accountId = randomUUID();
+  const host = await startBrowserMode({
+    prepareProfile: (dir) => writeAccount(dir, accountId, rig, user),
+  });
+  const browserDir = await mkdtemp(join(tmpdir(), 'petrel-bench-chromium-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(browserDir, {
+    ...chromiumLaunchOptions,
+    headless: true,
+  });
+  // tsx (esbuild keepNames) wraps functions in `__name(...)`: give the page a no-op one so the
+  // in-page helpers below can be passed to page.evaluate as they are.
+  await context.addInitScript('globalThis.__name = (fn) => fn;');
+  let page = await context.newPage();
+  await page.goto(host.url);
+  const session: PetrelSession = {
+    host,
+    get page() {
+      return page;
+    },
+    accountId,
+    untilCount: (count, pollMs) => page.evaluate(inPageUntil, { count, pollMs }),
+    reopen: async () => {
+      await page.close();
+      page = await context.newPage();
+      await page.goto(`${host.origin}/`);
+    },
+    close: async () => {
+      await context.close();
+      await host.stop();
+      await rm(browserDir, { recursive: true, force: true });
+    },
+  };
+  return session;
+}
+
+/**
+ * Runs in the page: waits for the cache's attach mark, then polls the message count (a key count
+ * in IndexedDB, cheap) and returns ms since the mark once it reaches `count`.
+ */
+async function inPageUntil(args: {
+  count: number;
+  pollMs: number;
+  flaggedRowId?: string;
+}): Promise<number> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let mark: PerformanceEntry | undefined;
+  while (!(mark = performance.getEntriesByName('petrel:cache-attach').at(-1))) await sleep(2);
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open('petrel-cache');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const read = <T>(make: (store: IDBObjectStore) => IDBRequest<T>) =>
+    new Promise<T>((resolve, reject) => {
+      const request = make(db.transaction('messages').objectStore('messages'));
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  try {
+    for (;;) {
+      const count = await read((s) => s.count());
+      let flagged = true;
+      if (args.flaggedRowId) {
+        const row = (await read((s) => s.get(args.flaggedRowId as string))) as
+          { flags?: string[] } | undefined;
+        flagged = Boolean(row?.flags?.includes('\\Flagged'));
+      }
+      if (count === args.count && flagged) return performance.now() - mark.startTime;
+      await sleep(args.pollMs);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+async function measureResync(
+  session: PetrelSession,
+  rig: MailRig,
+  user: User,
+  total: number,
+): Promise<number> {
+  await session.page.close();
+  const client = new ImapFlow({
+    host: rig.host,
+    port: rig.imap.tls,
+    secure: true,
+    tls: { ca: [rig.caPem], servername: 'localhost' },
+    auth: { user: user.address, pass: user.password },
+    logger: false,
+  });
+  await client.connect();
+  await client.mailboxOpen('INBOX');
+  await client.messageFlagsAdd('1:1000', ['\\Flagged'], { uid: true });
+  await client.messageDelete('1001:1100', { uid: true });
+  await client.logout();
+  await session.reopen();
+  return session.page.evaluate(inPageUntil, {
+    count: total - 100,
+    pollMs: 5,
+    flaggedRowId: `${session.accountId}:INBOX#1000`,
+  });
+}
+
+async function measureNewMail(
+  session: PetrelSession,
+  rig: MailRig,
+  sender: User,
+  user: User,
+  samples: number,
+): Promise<number[]> {
+  const transport = nodemailer.createTransport({
+    host: rig.host,
+    port: rig.smtp.tls,
+    secure: true,
+    tls: { ca: [rig.caPem], servername: 'localhost' },
+    auth: { user: sender.address, pass: sender.password },
+  });
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const before = await session.page.evaluate(countInPage);
+      const arrived = session.page.evaluate(waitForCountInPage, before + 1);
+      const sentAt = Date.now();
+      await transport.sendMail({
+        from: sender.address,
+        to: user.address,
+        subject: `Latency probe ${i}`,
+        text: 'Hello from the benchmark.',
+      });
+      latencies.push((await arrived) - sentAt);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    transport.close();
+  }
+  return latencies;
+}
+
+async function countInPage(): Promise<number> {
+  const db = await new Promise<IDBDatabase>((resolve) => {
+    const request = indexedDB.open('petrel-cache');
+    request.onsuccess = () => resolve(request.result);
+  });
+  const count = await new Promise<number>((resolve) => {
+    const request = db.transaction('messages').objectStore('messages').count();
+    request.onsuccess = () => resolve(request.result);
+  });
+  db.close();
+  return count;
+}
+
+/** Runs in the page: resolves with Date.now() once the count reaches `target`. */
+async function waitForCountInPage(target: number): Promise<number> {
+  const db = await new Promise<IDBDatabase>((resolve) => {
+    const request = indexedDB.open('petrel-cache');
+    request.onsuccess = () => resolve(request.result);
+  });
+  try {
+    for (;;) {
+      const count = await new Promise<number>((resolve) => {
+        const request = db.transaction('messages').objectStore('messages').count();
+        request.onsuccess = () => resolve(request.result);
+      });
+      if (count >= target) return Date.now();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** A configured account in a fresh profile, as the app itself would have written it. */
+async function writeAccount(dir: string, id: string, rig: MailRig, user: User): Promise<void> {
+  const trustedCertificate = {
+    pem: rig.caPem,
+    sha256: new X509Certificate(rig.caPem).fingerprint256,
+  };
+  const account: AccountSummary = {
+    id,
+    name: 'Bench',
+    email: user.address,
+    username: user.address,
+    imap: { host: rig.host, port: rig.imap.tls, security: 'tls', trustedCertificate },
+    smtp: { host: rig.host, port: rig.smtp.tls, security: 'tls', trustedCertificate },
+  };
+  await writeFile(join(dir, 'settings.json'), JSON.stringify({ version: 1, accounts: [account] }), {
+    mode: 0o600,
+  });
+  await writeFile(
+    join(dir, 'secrets.json'),
+    JSON.stringify({ [`account:${id}:password`]: user.password }),
+    {
+      mode: 0o600,
+    },
+  );
+}
+
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}

@@ -1,0 +1,198 @@
+/**
+ * The whole sync path in one Node process: the real core (IMAP against the rig's Dovecot) pushes
+ * ChangeBatches into the real renderer cache code (Dexie over fake-indexeddb), which acknowledges
+ * them — exactly as over IPC, minus the transport.
+ */
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import type { AccountInput, AccountStatus, AccountSummary } from '#shared/accounts';
+import type { EventName, PetrelBridge, PetrelEvents } from '#shared/contract';
+import type { FolderRow, MessageRow } from '#shared/mail';
+import { createCore, type PetrelCore } from '../../src-main/core/petrel-core.ts';
+import type { EventSink, Logger } from '../../src-main/core/ports.ts';
+import { FileSecretStore } from '../../src-main/core/secrets/secret-store.ts';
+import { openCache, type PetrelDb } from '../../src-renderer/src/cache/db.ts';
+import { startCacheSync } from '../../src-renderer/src/cache/sync-client.ts';
+import { createUser, type MailRig } from '../mailserver/rig.ts';
+
+export const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+let dbCounter = 0;
+
+export interface Harness {
+  core: PetrelCore;
+  db: PetrelDb;
+  statuses: AccountStatus[];
+  /** Starts the cache writer (attaches the cache); returns its stop function. */
+  attach(): () => void;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(opts: { pollIntervalMs?: number } = {}): Promise<Harness> {
+  const profileDir = await mkdtemp(join(tmpdir(), 'petrel-int-'));
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  const statuses: AccountStatus[] = [];
+  const events: EventSink = {
+    emit(event, payload) {
+      if (event === 'accountStatus') statuses.push(payload as AccountStatus);
+      // Structured clone, as IPC does: the cache must never share objects with main.
+      const copy = structuredClone(payload);
+      for (const listener of listeners.get(event) ?? []) listener(copy);
+    },
+  };
+  const core = createCore({
+    profileDir,
+    mode: 'browser',
+    version: 'test',
+    events,
+    logger: quiet,
+    secrets: new FileSecretStore(join(profileDir, 'secrets.json'), 'profile-file'),
+    ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+  });
+  const db = openCache(`petrel-int-${process.pid}-${++dbCounter}`);
+  const bridge = {
+    on<K extends EventName>(event: K, listener: (payload: PetrelEvents[K]) => void) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      const wrapped = (payload: unknown) => listener(payload as PetrelEvents[K]);
+      set.add(wrapped);
+      return () => set.delete(wrapped);
+    },
+    attachCache: (state) => core.api.attachCache(structuredClone(state)),
+    ackBatch: (id) => core.api.ackBatch(id),
+  } satisfies Pick<PetrelBridge, 'on' | 'attachCache' | 'ackBatch'>;
+  const stops: (() => void)[] = [];
+  return {
+    core,
+    db,
+    statuses,
+    attach: () => {
+      const stop = startCacheSync(db, bridge, { onError: (f) => console.error('cache sync', f) });
+      stops.push(stop);
+      return stop;
+    },
+    stop: async () => {
+      for (const stop of stops) stop();
+      await core.dispose();
+      db.close();
+      await db.delete();
+      await rm(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Account settings for a rig user, with the rig's certificate pinned as a user would. */
+export function accountInput(
+  rig: MailRig,
+  user: { address: string; password: string },
+): AccountInput {
+  const trustedCertificate = {
+    pem: rig.caPem,
+    sha256: new X509Certificate(rig.caPem).fingerprint256,
+  };
+  return {
+    name: user.address,
+    email: user.address,
+    username: user.address,
+    password: user.password,
+    imap: { host: rig.host, port: rig.imap.starttls, security: 'starttls', trustedCertificate },
+    smtp: { host: rig.host, port: rig.smtp.starttls, security: 'starttls', trustedCertificate },
+  };
+}
+
+export async function newUserAccount(rig: MailRig, name = 'user') {
+  const user = await createUser(rig, name);
+  return { user, input: accountInput(rig, user) };
+}
+
+/** A second, independent client: "another device" changing the mailbox. */
+export async function otherClient(rig: MailRig, user: { address: string; password: string }) {
+  const client = new ImapFlow({
+    host: rig.host,
+    port: rig.imap.tls,
+    secure: true,
+    tls: { ca: [rig.caPem], servername: 'localhost' },
+    auth: { user: user.address, pass: user.password },
+    logger: false,
+    disableAutoIdle: true,
+  });
+  await client.connect();
+  return client;
+}
+
+export interface FolderSnapshot {
+  path: string;
+  messages: number;
+  /** uid → sorted flags */
+  flags: Record<number, string[]>;
+}
+
+/** What the server holds, folder by folder (selectable folders only). */
+export async function serverSnapshot(client: ImapFlow): Promise<FolderSnapshot[]> {
+  const folders = (await client.list()).filter((f) => !hasFlag(f.flags, '\\noselect'));
+  const out: FolderSnapshot[] = [];
+  for (const folder of folders.sort((a, b) => a.path.localeCompare(b.path))) {
+    const lock = await client.getMailboxLock(folder.path, { readOnly: true });
+    try {
+      const flags: Record<number, string[]> = {};
+      if (client.mailbox && client.mailbox.exists > 0) {
+        for await (const m of client.fetch('1:*', { uid: true, flags: true }, { uid: true })) {
+          flags[m.uid] = [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort();
+        }
+      }
+      out.push({ path: folder.path, messages: Object.keys(flags).length, flags });
+    } finally {
+      lock.release();
+    }
+  }
+  return out;
+}
+
+/** The same picture from the cache, for one account. */
+export async function cacheSnapshot(
+  db: PetrelDb,
+  account: AccountSummary,
+): Promise<FolderSnapshot[]> {
+  const folders: FolderRow[] = await db.folders.where('accountId').equals(account.id).toArray();
+  const out: FolderSnapshot[] = [];
+  for (const folder of folders
+    .filter((f) => f.selectable)
+    .sort((a, b) => a.path.localeCompare(b.path))) {
+    const rows: MessageRow[] = await db.messages
+      .where('[folderId+date]')
+      .between([folder.id, -Infinity], [folder.id, Infinity])
+      .toArray();
+    const flags: Record<number, string[]> = {};
+    for (const row of rows) flags[row.uid] = row.flags.filter((f) => f !== '\\Recent').sort();
+    out.push({ path: folder.path, messages: rows.length, flags });
+  }
+  return out;
+}
+
+function hasFlag(flags: Set<string>, flag: string): boolean {
+  return [...flags].some((f) => f.toLowerCase() === flag);
+}
+
+/** Polls `check` until it returns true (or throws its last error after `timeoutMs`). */
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+) {
+  const started = Date.now();
+  let last: unknown;
+  while (Date.now() - started < timeoutMs) {
+    try {
+      if (await check()) return Date.now() - started;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+  );
+}

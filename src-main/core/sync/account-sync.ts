@@ -1,0 +1,370 @@
+/**
+ * Keeps one account mirrored: a *watch* connection that holds INBOX selected and idles on it, and
+ * a *work* connection for the folder list and every other folder, polled with cheap LIST-STATUS.
+ * Changes of one folder are serialized (a folder lock), so batches and checkpoints never race.
+ */
+import type { ImapFlow, ListResponse } from 'imapflow';
+import type { AccountState, AccountStatus, AccountSummary } from '#shared/accounts';
+import { folderIdOf, type FolderRow } from '#shared/mail';
+import type { ChangeBatch, Checkpoint } from '#shared/sync';
+import type { Logger } from '../ports.ts';
+import { createImapClient } from '../imap/imap-client.ts';
+import { syncOrder, toFolderRow } from './folder-mapper.ts';
+import {
+  noPushedChanges,
+  syncLiveChanges,
+  syncSelectedFolder,
+  type FolderContext,
+  type PushedChanges,
+} from './folder-sync.ts';
+import { ManagedConnection, DEFAULT_TIMING, type ConnectionTiming } from './managed-connection.ts';
+import { planFolderSync, type ServerAbilities } from './sync-strategy.ts';
+
+export interface AccountSyncOptions {
+  account: AccountSummary;
+  password: string;
+  /** The cache's checkpoints and folder ids of this account (from `attachCache`). */
+  checkpoints: Map<string, Checkpoint>;
+  cachedFolderIds: Set<string>;
+  send(batch: Omit<ChangeBatch, 'id' | 'accountId'>): Promise<void>;
+  onStatus(status: AccountStatus): void;
+  logger: Logger;
+  pollIntervalMs: number;
+  liveDebounceMs?: number;
+  timing?: ConnectionTiming;
+}
+
+const INBOX = 'INBOX';
+
+export class AccountSync {
+  private readonly watch: ManagedConnection;
+  private readonly work: ManagedConnection;
+  private readonly folderLocks = new Map<string, Promise<void>>();
+  private folders = new Map<string, FolderRow>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private pending: PushedChanges = noPushedChanges();
+  private liveTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: AccountSyncOptions) {
+    const timing = opts.timing ?? DEFAULT_TIMING;
+    this.now = timing.now;
+    const name = (purpose: string) => `${opts.account.email} (${purpose})`;
+    this.watch = new ManagedConnection(
+      name('watch'),
+      {
+        create: () => this.createClient('watch'),
+        onReady: (client) => this.onWatchReady(client),
+        onDown: (error, wait) => this.onDown(error, wait),
+      },
+      opts.logger,
+      timing,
+    );
+    this.work = new ManagedConnection(
+      name('work'),
+      {
+        create: () => this.createClient('work'),
+        onReady: (client) => this.onWorkReady(client),
+        onDown: (error, wait) => this.onDown(error, wait),
+      },
+      opts.logger,
+      timing,
+    );
+  }
+
+  start(): void {
+    this.setStatus('connecting');
+    this.watch.start();
+    this.work.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.liveTimer);
+    await Promise.all([this.watch.stop(), this.work.stop()]);
+  }
+
+  /** Reconnect both connections now (resume from sleep, network back). */
+  wake(): void {
+    this.watch.kick();
+    this.work.kick();
+  }
+
+  /** Poll now instead of waiting for the timer. */
+  async pollNow(): Promise<void> {
+    const client = this.work.current;
+    if (client) await this.pollFolders(client);
+  }
+
+  private createClient(purpose: 'watch' | 'work'): ImapFlow {
+    return createImapClient(this.opts.account, this.opts.password, purpose);
+  }
+
+  // ---- watch connection: INBOX, live ----
+
+  private async onWatchReady(client: ImapFlow): Promise<void> {
+    const folder = this.folders.get(INBOX) ?? inboxRow(this.opts.account.id);
+    let live = false;
+    this.pending = noPushedChanges();
+    collectPushedChanges(
+      client,
+      INBOX,
+      () => this.pending,
+      () => {
+        if (live) this.scheduleLiveSync(client);
+      },
+    );
+    await this.withFolderLock(INBOX, async () => {
+      await client.mailboxOpen(INBOX, this.qresyncParams(client, folder.id));
+      const pushed = this.pending;
+      this.pending = noPushedChanges();
+      await syncSelectedFolder(this.folderContext(client, folder), pushed);
+    });
+    live = true;
+    // Whatever arrived while the first pass ran is picked up now.
+    this.scheduleLiveSync(client);
+    this.setStatus('idle');
+  }
+
+  private scheduleLiveSync(client: ImapFlow): void {
+    clearTimeout(this.liveTimer);
+    this.liveTimer = setTimeout(
+      () => void this.runLiveSync(client),
+      this.opts.liveDebounceMs ?? 15,
+    );
+  }
+
+  private async runLiveSync(client: ImapFlow): Promise<void> {
+    if (this.stopped || client !== this.watch.current) return;
+    const folder = this.folders.get(INBOX) ?? inboxRow(this.opts.account.id);
+    try {
+      await this.withFolderLock(INBOX, async () => {
+        const pushed = this.pending;
+        this.pending = noPushedChanges();
+        await syncLiveChanges(this.folderContext(client, folder), pushed);
+      });
+    } catch (error) {
+      this.opts.logger.warn('live INBOX sync failed; reconnecting', { error: String(error) });
+      client.close();
+    }
+  }
+
+  // ---- work connection: folder list and every other folder ----
+
+  private async onWorkReady(client: ImapFlow): Promise<void> {
+    await this.pollFolders(client);
+    clearInterval(this.pollTimer);
+    this.pollTimer = setInterval(() => {
+      if (client === this.work.current) void this.pollFolders(client).catch(() => client.close());
+    }, this.opts.pollIntervalMs);
+    this.pollTimer.unref();
+  }
+
+  private polling: Promise<void> | undefined;
+
+  /** One poll: LIST (+STATUS), folder changes, then a sync of each folder whose status moved. */
+  private pollFolders(client: ImapFlow): Promise<void> {
+    this.polling ??= this.doPoll(client).finally(() => {
+      this.polling = undefined;
+    });
+    return this.polling;
+  }
+
+  private async doPoll(client: ImapFlow): Promise<void> {
+    const listed = await listFolders(client);
+    await this.applyFolderList(client, listed);
+    const abilities = abilitiesOf(client);
+    const changed = [...this.folders.values()]
+      .filter((folder) => folder.selectable && folder.path !== INBOX)
+      .filter((folder) => this.statusMoved(folder, listed.get(folder.path), abilities))
+      .sort(syncOrder);
+    for (const folder of changed) {
+      if (this.stopped || client !== this.work.current) return;
+      await this.syncFolderOnWork(client, folder);
+    }
+    if (this.watch.current) this.setStatus('idle');
+  }
+
+  private async applyFolderList(
+    client: ImapFlow,
+    listed: Map<string, ListResponse>,
+  ): Promise<void> {
+    const rows = [...listed.values()].map((entry) =>
+      toFolderRow(entry, this.opts.account.id, client.namespaces),
+    );
+    const next = new Map(rows.map((row) => [row.path, row]));
+    const known = new Set([
+      ...this.opts.cachedFolderIds,
+      ...[...this.folders.values()].map((f) => f.id),
+    ]);
+    const keepIds = new Set(rows.map((row) => row.id));
+    const remove = [...known].filter((id) => !keepIds.has(id));
+    const put = rows.filter((row) => !sameFolder(row, this.folders.get(row.path)));
+    this.folders = next;
+    for (const id of remove) this.opts.checkpoints.delete(id);
+    this.opts.cachedFolderIds = keepIds;
+    if (put.length || remove.length) await this.opts.send({ folders: { put, remove } });
+  }
+
+  private statusMoved(
+    folder: FolderRow,
+    entry: ListResponse | undefined,
+    abilities: ServerAbilities,
+  ) {
+    const status = entry?.status;
+    const checkpoint = this.opts.checkpoints.get(folder.id);
+    if (!status || status.uidValidity === undefined || status.uidNext === undefined) return true;
+    const server = {
+      uidValidity: Number(status.uidValidity),
+      uidNext: status.uidNext,
+      messages: status.messages ?? 0,
+      ...(status.highestModseq !== undefined
+        ? { highestModseq: status.highestModseq.toString() }
+        : {}),
+    };
+    const plan = planFolderSync(checkpoint, server, abilities, this.now());
+    return plan.type !== 'none' || plan.backfill;
+  }
+
+  private async syncFolderOnWork(client: ImapFlow, folder: FolderRow): Promise<void> {
+    const pushed = noPushedChanges();
+    const stopCollecting = collectPushedChanges(client, folder.path, () => pushed);
+    try {
+      await this.withFolderLock(folder.path, async () => {
+        const qresync = this.qresyncParams(client, folder.id);
+        const alreadyOpen = client.mailbox && client.mailbox.path === folder.path;
+        const lock = await client.getMailboxLock(folder.path, qresync);
+        try {
+          // QRESYNC reports expunges only on SELECT: select again if it was already open.
+          if (alreadyOpen) await client.mailboxOpen(folder.path, qresync);
+          await syncSelectedFolder(this.folderContext(client, folder), pushed);
+        } finally {
+          lock.release();
+        }
+      });
+    } finally {
+      stopCollecting();
+    }
+  }
+
+  // ---- shared ----
+
+  private folderContext(client: ImapFlow, folder: FolderRow): FolderContext {
+    const checkpoints = this.opts.checkpoints;
+    return {
+      client,
+      folder,
+      abilities: abilitiesOf(client),
+      checkpoint: checkpoints.get(folder.id),
+      send: (batch) => this.opts.send(batch),
+      onCheckpoint: (checkpoint) => {
+        if (checkpoint) checkpoints.set(folder.id, checkpoint);
+        else checkpoints.delete(folder.id);
+      },
+      onProgress: (done) =>
+        this.setStatus('syncing', { done, total: client.mailbox ? client.mailbox.exists : done }),
+      now: this.now,
+    };
+  }
+
+  private qresyncParams(client: ImapFlow, folderId: string) {
+    const checkpoint = this.opts.checkpoints.get(folderId);
+    if (!checkpoint?.highestModseq || !client.enabled.has('QRESYNC')) return {};
+    return { changedSince: checkpoint.highestModseq, uidValidity: checkpoint.uidValidity };
+  }
+
+  private async withFolderLock(path: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.folderLocks.get(path) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const settled = run.catch(() => {});
+    this.folderLocks.set(path, settled);
+    await run;
+  }
+
+  private onDown(error: Error | undefined, retryInMs: number): void {
+    if (this.stopped) return;
+    const seconds = Math.round(retryInMs / 1000);
+    const reason = error?.message ? `${error.message}. ` : '';
+    this.setStatus('offline', undefined, `${reason}Trying again in ${seconds} s.`);
+  }
+
+  private setStatus(state: AccountState, progress?: AccountStatus['progress'], message?: string) {
+    if (this.stopped) return;
+    const status: AccountStatus = { accountId: this.opts.account.id, state, since: this.now() };
+    if (progress) status.progress = progress;
+    if (message) status.message = message;
+    this.opts.onStatus(status);
+  }
+}
+
+function inboxRow(accountId: string): FolderRow {
+  return {
+    id: folderIdOf(accountId, INBOX),
+    accountId,
+    path: INBOX,
+    name: 'Inbox',
+    delimiter: '/',
+    role: 'inbox',
+    namespace: 'personal',
+    subscribed: true,
+    selectable: true,
+    messages: 0,
+    unseen: 0,
+  };
+}
+
+async function listFolders(client: ImapFlow): Promise<Map<string, ListResponse>> {
+  const statusQuery = {
+    messages: true,
+    unseen: true,
+    uidNext: true,
+    uidValidity: true,
+    ...(client.enabled.has('CONDSTORE') ? { highestModseq: true } : {}),
+  };
+  const entries = await client.list({ statusQuery });
+  return new Map(entries.map((entry) => [entry.path, entry]));
+}
+
+function abilitiesOf(client: ImapFlow): ServerAbilities {
+  return { condstore: client.enabled.has('CONDSTORE'), qresync: client.enabled.has('QRESYNC') };
+}
+
+function sameFolder(a: FolderRow, b: FolderRow | undefined): boolean {
+  return b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Records what the server pushes for `path` (flags, expunges, new mail) into the current
+ * PushedChanges; returns the function that stops listening.
+ */
+function collectPushedChanges(
+  client: ImapFlow,
+  path: string,
+  target: () => PushedChanges,
+  onChange?: () => void,
+): () => void {
+  const onFlags = (event: { path: string; uid?: number; flags?: Set<string> }) => {
+    if (event.path !== path || event.uid === undefined || !event.flags) return;
+    target().flags.set(event.uid, [...event.flags]);
+    onChange?.();
+  };
+  const onExpunge = (event: { path: string; uid?: number }) => {
+    if (event.path !== path) return;
+    if (event.uid === undefined) target().unknownExpunge = true;
+    else target().vanished.add(event.uid);
+    onChange?.();
+  };
+  const onExists = (event: { path: string }) => {
+    if (event.path === path) onChange?.();
+  };
+  client.on('flags', onFlags);
+  client.on('expunge', onExpunge);
+  client.on('exists', onExists);
+  return () => {
+    client.off('flags', onFlags);
+    client.off('expunge', onExpunge);
+    client.off('exists', onExists);
+  };
+}

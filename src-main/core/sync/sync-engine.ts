@@ -1,0 +1,154 @@
+/**
+ * All accounts' syncs, driven by the cache. Nothing runs until the renderer's cache attaches and
+ * says what it holds; a new attachment (reload, another tab) restarts every account from the
+ * checkpoints it reports, abandoning batches the previous cache never acknowledged.
+ */
+import type { AccountStatus, AccountSummary } from '#shared/accounts';
+import type { CacheState, ChangeBatch, Checkpoint } from '#shared/sync';
+import type { EventSink, Logger } from '../ports.ts';
+import { AccountSync } from './account-sync.ts';
+import { BatchChannel } from './batch-channel.ts';
+import type { ConnectionTiming } from './managed-connection.ts';
+
+export interface SyncEngineOptions {
+  events: EventSink;
+  logger: Logger;
+  passwordOf(accountId: string): Promise<string | undefined>;
+  pollIntervalMs?: number;
+  timing?: ConnectionTiming;
+}
+
+export const DEFAULT_POLL_INTERVAL_MS = 30_000;
+
+export class SyncEngine {
+  private readonly channel: BatchChannel;
+  private readonly syncs = new Map<string, AccountSync>();
+  private readonly statuses = new Map<string, AccountStatus>();
+  private cache: CacheState | undefined;
+  private accounts: AccountSummary[] = [];
+
+  constructor(private readonly opts: SyncEngineOptions) {
+    this.channel = new BatchChannel(opts.events);
+  }
+
+  /** The cache (re)attached: restart every account from what it holds. */
+  async attach(state: CacheState, accounts: AccountSummary[]): Promise<void> {
+    this.cache = state;
+    this.accounts = accounts;
+    await this.stopAll();
+    this.channel.reset();
+    this.forgetRemovedAccounts(state, accounts);
+    for (const account of accounts) await this.startAccount(account);
+  }
+
+  /** Accounts removed while no cache was attached still have data there: drop it now. */
+  private forgetRemovedAccounts(state: CacheState, accounts: AccountSummary[]): void {
+    const configured = new Set(accounts.map((a) => a.id));
+    const cached = new Set(
+      [...state.folderIds, ...Object.keys(state.checkpoints)].map((id) =>
+        id.slice(0, id.indexOf(':')),
+      ),
+    );
+    for (const accountId of cached) {
+      if (!configured.has(accountId))
+        void this.send(accountId, { removeAccount: true }).catch(() => {});
+    }
+  }
+
+  ack(batchId: number): void {
+    this.channel.ack(batchId);
+  }
+
+  async accountAdded(account: AccountSummary): Promise<void> {
+    this.accounts = [...this.accounts.filter((a) => a.id !== account.id), account];
+    if (!this.cache) return;
+    await this.stopAccount(account.id);
+    await this.startAccount(account);
+  }
+
+  async accountRemoved(accountId: string): Promise<void> {
+    this.accounts = this.accounts.filter((a) => a.id !== accountId);
+    this.statuses.delete(accountId);
+    await this.stopAccount(accountId);
+    if (!this.cache) return;
+    for (const folderId of Object.keys(this.cache.checkpoints)) {
+      if (folderId.startsWith(`${accountId}:`)) delete this.cache.checkpoints[folderId];
+    }
+    this.cache.folderIds = this.cache.folderIds.filter((id) => !id.startsWith(`${accountId}:`));
+    // Not awaited: with no cache attached the ack would never come; the next attach catches up.
+    void this.send(accountId, { removeAccount: true }).catch(() => {});
+  }
+
+  /** Resume from sleep, network back: reconnect everything now. */
+  wake(): void {
+    for (const sync of this.syncs.values()) sync.wake();
+  }
+
+  status(accountId: string): AccountStatus | undefined {
+    return this.statuses.get(accountId);
+  }
+
+  /** Polls every account's folders now (tests; a "check mail" button). */
+  async pollNow(): Promise<void> {
+    await Promise.all([...this.syncs.values()].map((sync) => sync.pollNow()));
+  }
+
+  async dispose(): Promise<void> {
+    await this.stopAll();
+    this.channel.reset();
+  }
+
+  private async startAccount(account: AccountSummary): Promise<void> {
+    const password = await this.opts.passwordOf(account.id);
+    if (!password) {
+      this.setStatus({
+        accountId: account.id,
+        state: 'error',
+        message: 'No password is stored for this account.',
+        since: Date.now(),
+      });
+      return;
+    }
+    const prefix = `${account.id}:`;
+    const checkpoints = new Map<string, Checkpoint>(
+      Object.entries(this.cache?.checkpoints ?? {}).filter(([id]) => id.startsWith(prefix)),
+    );
+    const cachedFolderIds = new Set(
+      (this.cache?.folderIds ?? []).filter((id) => id.startsWith(prefix)),
+    );
+    const sync = new AccountSync({
+      account,
+      password,
+      checkpoints,
+      cachedFolderIds,
+      send: (batch) => this.send(account.id, batch),
+      onStatus: (status) => this.setStatus(status),
+      logger: this.opts.logger,
+      pollIntervalMs: this.opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      ...(this.opts.timing ? { timing: this.opts.timing } : {}),
+    });
+    this.syncs.set(account.id, sync);
+    sync.start();
+  }
+
+  private send(accountId: string, batch: Omit<ChangeBatch, 'id' | 'accountId'>): Promise<void> {
+    return this.channel.send({ ...batch, accountId });
+  }
+
+  private setStatus(status: AccountStatus): void {
+    this.statuses.set(status.accountId, status);
+    this.opts.events.emit('accountStatus', status);
+  }
+
+  private async stopAccount(accountId: string): Promise<void> {
+    const sync = this.syncs.get(accountId);
+    this.syncs.delete(accountId);
+    await sync?.stop();
+  }
+
+  private async stopAll(): Promise<void> {
+    const all = [...this.syncs.values()];
+    this.syncs.clear();
+    await Promise.all(all.map((sync) => sync.stop()));
+  }
+}

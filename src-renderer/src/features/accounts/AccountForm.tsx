@@ -1,0 +1,266 @@
+/**
+ * Adding or editing an account. "Add account" tests the connection first and adds only what
+ * works; every problem is shown in words, and an untrusted certificate can be trusted (pinned)
+ * after its fingerprint has been shown.
+ */
+import { useState, type FormEvent } from 'react';
+import type {
+  AccountInput,
+  AccountSummary,
+  ConnectionProblem,
+  Security,
+  ServerSettings,
+} from '#shared/accounts';
+import { petrel } from '../../bridge/index.ts';
+
+type ServerKey = 'imap' | 'smtp';
+
+const DEFAULT_PORTS: Record<ServerKey, Record<Security, number>> = {
+  imap: { tls: 993, starttls: 143, plain: 143 },
+  smtp: { tls: 465, starttls: 587, plain: 25 },
+};
+
+interface Props {
+  account?: AccountSummary;
+  secretStorageWarning?: string;
+  onDone(): void;
+  onCancel?: () => void;
+}
+
+export function AccountForm({ account, secretStorageWarning, onDone, onCancel }: Props) {
+  const [form, setForm] = useState<AccountInput>(() => account ?? emptyInput());
+  const [hostsTouched, setHostsTouched] = useState(Boolean(account));
+  const [busy, setBusy] = useState<'testing' | 'saving' | undefined>();
+  const [problems, setProblems] = useState<ConnectionProblem[]>([]);
+  const [notice, setNotice] = useState<string>();
+  const [error, setError] = useState<string>();
+
+  const update = (patch: Partial<AccountInput>) => setForm((f) => ({ ...f, ...patch }));
+  const updateServer = (key: ServerKey, patch: Partial<ServerSettings>) =>
+    setForm((f) => ({ ...f, [key]: { ...f[key], ...patch } }));
+
+  const onEmail = (email: string) => {
+    const domain = email.split('@')[1] ?? '';
+    setForm((f) => ({
+      ...f,
+      email,
+      username: f.username === f.email ? email : f.username,
+      ...(hostsTouched || !domain
+        ? {}
+        : {
+            imap: { ...f.imap, host: `imap.${domain}` },
+            smtp: { ...f.smtp, host: `smtp.${domain}` },
+          }),
+    }));
+  };
+
+  const run = async (save: boolean) => {
+    setBusy(save ? 'saving' : 'testing');
+    setError(undefined);
+    setNotice(undefined);
+    try {
+      const result = await petrel().testConnection(inputToSend(form), account?.id);
+      setProblems(result.ok ? [] : result.problems);
+      if (!result.ok) return;
+      if (!save) return setNotice('Both servers answered and accepted the password.');
+      if (account) await petrel().updateAccount(account.id, inputToSend(form));
+      else await petrel().addAccount(inputToSend(form));
+      onDone();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void run(true);
+  };
+
+  const trust = (problem: ConnectionProblem) => {
+    if (!problem.certificate) return;
+    const { sha256, pem } = problem.certificate;
+    updateServer(problem.server, { trustedCertificate: { sha256, pem } });
+    setProblems((list) => list.filter((p) => p !== problem));
+  };
+
+  return (
+    <form className="account-form" onSubmit={submit} aria-labelledby="account-form-title">
+      <h2 id="account-form-title">{account ? `Edit ${account.name}` : 'Add an account'}</h2>
+      {secretStorageWarning && <p className="warning">{secretStorageWarning}</p>}
+      <div className="field-grid">
+        <Field label="Account name">
+          <input
+            required
+            value={form.name}
+            onChange={(e) => update({ name: e.target.value })}
+            placeholder="Work"
+          />
+        </Field>
+        <Field label="Email address">
+          <input
+            required
+            type="email"
+            value={form.email}
+            onChange={(e) => onEmail(e.target.value)}
+            autoComplete="email"
+          />
+        </Field>
+        <Field label="User name">
+          <input
+            required
+            value={form.username}
+            onChange={(e) => update({ username: e.target.value })}
+            autoComplete="username"
+          />
+        </Field>
+        <Field label="Password">
+          <input
+            type="password"
+            required={!account}
+            value={form.password ?? ''}
+            placeholder={account ? 'Unchanged' : ''}
+            onChange={(e) => update({ password: e.target.value })}
+            autoComplete="current-password"
+          />
+        </Field>
+      </div>
+      {(['imap', 'smtp'] as const).map((key) => (
+        <ServerFields
+          key={key}
+          which={key}
+          server={form[key]}
+          onChange={(patch) => {
+            setHostsTouched(true);
+            updateServer(key, patch);
+          }}
+        />
+      ))}
+      {problems.length > 0 && (
+        <ul className="problems" role="alert" aria-label="Connection problems">
+          {problems.map((problem, i) => (
+            <li key={i}>
+              <strong>{problem.server === 'imap' ? 'Incoming (IMAP)' : 'Outgoing (SMTP)'}:</strong>{' '}
+              {problem.message}
+              {problem.certificate && (
+                <div className="certificate">
+                  <div>
+                    Issued to {problem.certificate.subject} by {problem.certificate.issuer}, valid
+                    until {problem.certificate.validTo}
+                  </div>
+                  <div>
+                    SHA-256 fingerprint: <code>{problem.certificate.sha256}</code>
+                  </div>
+                  <button type="button" onClick={() => trust(problem)}>
+                    Trust this certificate
+                  </button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {notice && <p role="status">{notice}</p>}
+      {error && <p role="alert">{error}</p>}
+      <div className="actions">
+        {onCancel && (
+          <button type="button" onClick={onCancel} disabled={Boolean(busy)}>
+            Cancel
+          </button>
+        )}
+        <button type="button" onClick={() => void run(false)} disabled={Boolean(busy)}>
+          {busy === 'testing' ? 'Testing…' : 'Test connection'}
+        </button>
+        <button type="submit" className="primary" disabled={Boolean(busy)}>
+          {busy === 'saving' ? 'Checking…' : account ? 'Save' : 'Add account'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ServerFields(props: {
+  which: ServerKey;
+  server: ServerSettings;
+  onChange(p: Partial<ServerSettings>): void;
+}) {
+  const { which, server, onChange } = props;
+  const title = which === 'imap' ? 'Incoming mail (IMAP)' : 'Outgoing mail (SMTP)';
+  return (
+    <fieldset>
+      <legend>{title}</legend>
+      <div className="field-grid server">
+        <Field label={`${which.toUpperCase()} server`}>
+          <input
+            required
+            value={server.host}
+            onChange={(e) => onChange({ host: e.target.value, trustedCertificate: undefined })}
+          />
+        </Field>
+        <Field label={`${which.toUpperCase()} port`}>
+          <input
+            required
+            type="number"
+            min={1}
+            max={65535}
+            value={server.port}
+            onChange={(e) =>
+              onChange({ port: Number(e.target.value), trustedCertificate: undefined })
+            }
+          />
+        </Field>
+        <Field label={`${which.toUpperCase()} security`}>
+          <select
+            value={server.security}
+            onChange={(e) => {
+              const security = e.target.value as Security;
+              onChange({ security, port: DEFAULT_PORTS[which][security] });
+            }}
+          >
+            <option value="tls">TLS</option>
+            <option value="starttls">STARTTLS</option>
+            <option value="plain">None (this computer only)</option>
+          </select>
+        </Field>
+      </div>
+      {server.trustedCertificate && (
+        <p className="muted">
+          Trusting the certificate {server.trustedCertificate.sha256.slice(0, 23)}…
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      {children}
+    </label>
+  );
+}
+
+function emptyInput(): AccountInput {
+  return {
+    name: '',
+    email: '',
+    username: '',
+    password: '',
+    imap: { host: '', port: 993, security: 'tls' },
+    smtp: { host: '', port: 465, security: 'tls' },
+  };
+}
+
+/** Empty password on edit means "keep the stored one". */
+function inputToSend(form: AccountInput): AccountInput {
+  const { password, ...rest } = form;
+  const clean = { ...rest, imap: stripUndefined(rest.imap), smtp: stripUndefined(rest.smtp) };
+  return password ? { ...clean, password } : clean;
+}
+
+function stripUndefined(server: ServerSettings): ServerSettings {
+  const { trustedCertificate, ...rest } = server;
+  return trustedCertificate ? { ...rest, trustedCertificate } : rest;
+}
