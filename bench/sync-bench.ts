@@ -61,8 +61,14 @@ export async function syncBench(opts: SyncBenchOptions): Promise<BenchResult[]> 
     for (let run = 1; run <= opts.runs; run++) {
       const session = await openPetrel(rig, user);
       try {
-        const first = await session.untilCount(50, 5);
-        const all = await session.untilCount(opts.messages, 100);
+        const inbox = `${session.accountId}:INBOX`;
+        const first = await session.until({ checkpointId: inbox, checkpoint: 'any', pollMs: 5 });
+        const all = await session.until({
+          checkpointId: inbox,
+          checkpoint: 'complete',
+          pollMs: 50,
+        });
+        await session.expectCount(opts.messages);
         firstPage.push(first);
         initial.push(all);
         peakRss.push(await peakRssMb(session.host.process.pid as number));
@@ -72,7 +78,14 @@ export async function syncBench(opts: SyncBenchOptions): Promise<BenchResult[]> 
         if (run === opts.runs) {
           resyncMs = await measureResync(session, rig, user, opts.messages);
           opts.log(`resync after 1,000 flag changes + 100 expunges: ${Math.round(resyncMs)} ms`);
-          newMail = await measureNewMail(session, rig, sender, user, opts.newMailSamples);
+          newMail = await measureNewMail(
+            session,
+            rig,
+            sender,
+            user,
+            opts.newMailSamples,
+            opts.messages + 1,
+          );
           opts.log(`new mail: ${newMail.map((ms) => Math.round(ms)).join(', ')} ms`);
         }
       } finally {
@@ -154,8 +167,10 @@ interface PetrelSession {
   host: BrowserModeHost;
   page: Page;
   accountId: string;
-  /** ms from the cache's attach mark until the cache holds `count` messages. */
-  untilCount(count: number, pollMs: number): Promise<number>;
+  /** ms from the cache's attach mark until the condition holds (see inPageUntil). */
+  until(args: Parameters<typeof inPageUntil>[0]): Promise<number>;
+  /** Fails unless the cache holds exactly `count` messages. */
+  expectCount(count: number): Promise<void>;
   reopen(): Promise<void>;
   close(): Promise<void>;
 }
@@ -181,7 +196,11 @@ async function openPetrel(rig: MailRig, user: User): Promise<PetrelSession> {
       return page;
     },
     accountId,
-    untilCount: (count, pollMs) => page.evaluate(inPageUntil, { count, pollMs }),
+    until: (args) => page.evaluate(inPageUntil, args),
+    expectCount: async (count) => {
+      const actual = await page.evaluate(countInPage);
+      if (actual !== count) throw new Error(`the cache holds ${actual} messages, not ${count}`);
+    },
     reopen: async () => {
       await page.close();
       page = await context.newPage();
@@ -197,13 +216,17 @@ async function openPetrel(rig: MailRig, user: User): Promise<PetrelSession> {
 }
 
 /**
- * Runs in the page: waits for the cache's attach mark, then polls the message count (a key count
- * in IndexedDB, cheap) and returns ms since the mark once it reaches `count`.
+ * Runs in the page: waits for the cache's attach mark, then polls (by key: cheap, unlike a count
+ * over a large store, which would itself slow the writes) until `done` holds; returns ms since
+ * the mark.
  */
 async function inPageUntil(args: {
-  count: number;
-  pollMs: number;
+  checkpointId: string;
+  /** 'any': the folder has a checkpoint (first page in); 'complete': no backfill left. */
+  checkpoint?: 'any' | 'complete';
   flaggedRowId?: string;
+  goneRowId?: string;
+  pollMs: number;
 }): Promise<number> {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   let mark: PerformanceEntry | undefined;
@@ -213,24 +236,27 @@ async function inPageUntil(args: {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
-  const read = <T>(make: (store: IDBObjectStore) => IDBRequest<T>) =>
-    new Promise<T>((resolve, reject) => {
-      const request = make(db.transaction('messages').objectStore('messages'));
-      request.onsuccess = () => resolve(request.result);
+  const get = <T>(store: string, key: string) =>
+    new Promise<T | undefined>((resolve, reject) => {
+      const request = db.transaction(store).objectStore(store).get(key);
+      request.onsuccess = () => resolve(request.result as T | undefined);
       request.onerror = () => reject(request.error);
     });
-  try {
-    for (;;) {
-      const count = await read((s) => s.count());
-      let flagged = true;
-      if (args.flaggedRowId) {
-        const row = (await read((s) => s.get(args.flaggedRowId as string))) as
-          { flags?: string[] } | undefined;
-        flagged = Boolean(row?.flags?.includes('\\Flagged'));
-      }
-      if (count === args.count && flagged) return performance.now() - mark.startTime;
-      await sleep(args.pollMs);
+  const holds = async () => {
+    if (args.checkpoint) {
+      const cp = await get<{ backfillBelow?: number }>('checkpoints', args.checkpointId);
+      if (!cp || (args.checkpoint === 'complete' && (cp.backfillBelow ?? 0) > 1)) return false;
     }
+    if (args.flaggedRowId) {
+      const row = await get<{ flags: string[] }>('messages', args.flaggedRowId);
+      if (!row?.flags.includes('\\Flagged')) return false;
+    }
+    if (args.goneRowId && (await get('messages', args.goneRowId))) return false;
+    return true;
+  };
+  try {
+    while (!(await holds())) await sleep(args.pollMs);
+    return performance.now() - mark.startTime;
   } finally {
     db.close();
   }
@@ -257,11 +283,15 @@ async function measureResync(
   await client.messageDelete('1001:1100', { uid: true });
   await client.logout();
   await session.reopen();
-  return session.page.evaluate(inPageUntil, {
-    count: total - 100,
+  const inbox = `${session.accountId}:INBOX`;
+  const ms = await session.until({
+    checkpointId: inbox,
+    flaggedRowId: `${inbox}#1000`,
+    goneRowId: `${inbox}#1100`,
     pollMs: 5,
-    flaggedRowId: `${session.accountId}:INBOX#1000`,
   });
+  await session.expectCount(total - 100);
+  return ms;
 }
 
 async function measureNewMail(
@@ -270,6 +300,7 @@ async function measureNewMail(
   sender: User,
   user: User,
   samples: number,
+  firstNewUid: number,
 ): Promise<number[]> {
   const transport = nodemailer.createTransport({
     host: rig.host,
@@ -280,9 +311,11 @@ async function measureNewMail(
   });
   const latencies: number[] = [];
   try {
+    const inbox = `${session.accountId}:INBOX`;
     for (let i = 0; i < samples; i++) {
-      const before = await session.page.evaluate(countInPage);
-      const arrived = session.page.evaluate(waitForCountInPage, before + 1);
+      // UIDs are never reused: the next message gets the mailbox's next UID.
+      const rowId = `${inbox}#${firstNewUid + i}`;
+      const arrived = session.page.evaluate(waitForRowInPage, rowId);
       const sentAt = Date.now();
       await transport.sendMail({
         from: sender.address,
@@ -312,19 +345,19 @@ async function countInPage(): Promise<number> {
   return count;
 }
 
-/** Runs in the page: resolves with Date.now() once the count reaches `target`. */
-async function waitForCountInPage(target: number): Promise<number> {
+/** Runs in the page: resolves with Date.now() once the row exists. */
+async function waitForRowInPage(rowId: string): Promise<number> {
   const db = await new Promise<IDBDatabase>((resolve) => {
     const request = indexedDB.open('petrel-cache');
     request.onsuccess = () => resolve(request.result);
   });
   try {
     for (;;) {
-      const count = await new Promise<number>((resolve) => {
-        const request = db.transaction('messages').objectStore('messages').count();
+      const row = await new Promise<unknown>((resolve) => {
+        const request = db.transaction('messages').objectStore('messages').get(rowId);
         request.onsuccess = () => resolve(request.result);
       });
-      if (count >= target) return Date.now();
+      if (row) return Date.now();
       await new Promise((r) => setTimeout(r, 5));
     }
   } finally {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { AccountSummary } from '#shared/accounts';
 import type { ImapFlow } from 'imapflow';
 import { countMessages } from '../../src-renderer/src/cache/queries.ts';
-import { kickUser, seedMailbox } from '../mailserver/rig.ts';
+import { kickUser, seedMailbox, startImapServer, stopImapServer } from '../mailserver/rig.ts';
 import {
   cacheSnapshot,
   eventually,
@@ -192,6 +192,96 @@ describe('resilience', () => {
     const archiveAfter = await h.db.checkpoints.get(`${account.id}:Archive`);
     expect(archiveAfter?.uidValidity).not.toBe(archiveBefore?.uidValidity);
     expect(await h.db.checkpoints.get(`${account.id}:INBOX`)).toEqual(inboxBefore);
+  });
+});
+
+describe('server going away', () => {
+  it('finishes an initial sync cut by a Dovecot restart with no duplicate and no gap', async () => {
+    const { user, input } = await newUserAccount(rig);
+    await seedMailbox(rig, user.address, 12_000);
+    const client = await other(user);
+    const h = await harness();
+    const account = await h.core.api.addAccount(input);
+    h.attach();
+    const inbox = `${account.id}:INBOX`;
+    await eventually(
+      async () => (await countMessages(h.db, inbox)) >= 1_000,
+      20_000,
+      'a partial sync',
+    );
+    const partial = await countMessages(h.db, inbox);
+    await stopImapServer(rig);
+    try {
+      expect(partial).toBeLessThan(12_000);
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await startImapServer(rig);
+    }
+    const again = await other(user);
+    void client;
+    await converged(h, again, account, 30_000);
+    expect(await countMessages(h.db, inbox)).toBe(12_000);
+  });
+});
+
+describe('the cache and the account list', () => {
+  it('resyncs cleanly into a wiped cache', async () => {
+    const { user, input } = await newUserAccount(rig);
+    await seedMailbox(rig, user.address, 300);
+    const client = await other(user);
+    const h = await harness();
+    const account = await h.core.api.addAccount(input);
+    const stop = h.attach();
+    await converged(h, client, account, 15_000);
+    stop();
+    await Promise.all([h.db.messages.clear(), h.db.folders.clear(), h.db.checkpoints.clear()]);
+    h.attach();
+    await converged(h, client, account, 15_000);
+    expect(await countMessages(h.db, `${account.id}:INBOX`)).toBe(300);
+  });
+
+  it('removing an account removes its cache and its password, and nothing of the other', async () => {
+    const a = await newUserAccount(rig, 'keep');
+    const b = await newUserAccount(rig, 'drop');
+    await seedMailbox(rig, a.user.address, 20);
+    await seedMailbox(rig, b.user.address, 30);
+    const h = await harness();
+    const keep = await h.core.api.addAccount(a.input);
+    const drop = await h.core.api.addAccount(b.input);
+    h.attach();
+    await converged(h, await other(a.user), keep, 15_000);
+    await converged(h, await other(b.user), drop, 15_000);
+
+    await h.core.api.removeAccount(drop.id);
+    await eventually(
+      async () => (await h.db.folders.where('accountId').equals(drop.id).count()) === 0,
+      5_000,
+      'folders gone',
+    );
+    expect(await countMessages(h.db, `${drop.id}:INBOX`)).toBe(0);
+    expect(await h.db.checkpoints.where('accountId').equals(drop.id).count()).toBe(0);
+    expect(await countMessages(h.db, `${keep.id}:INBOX`)).toBe(20);
+    expect((await h.core.api.listAccounts()).map((x) => x.id)).toEqual([keep.id]);
+    await expect(
+      h.core.api.testConnection({ ...b.input, password: undefined }, drop.id),
+    ).rejects.toThrow(/password/i);
+  });
+
+  it('reports a refused password as an error and stops retrying', async () => {
+    const { input } = await newUserAccount(rig);
+    const h = await harness();
+    const account = await h.core.api.addAccount({ ...input, password: 'not the password' });
+    h.attach();
+    await eventually(
+      () => h.statuses.some((s) => s.accountId === account.id && s.state === 'error'),
+      10_000,
+      'an error status',
+    );
+    const error = h.statuses.find((s) => s.state === 'error');
+    expect(error?.message).toMatch(/password/i);
+    const count = h.statuses.length;
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(h.statuses.slice(count).filter((s) => s.state === 'connecting')).toEqual([]);
   });
 });
 

@@ -155,6 +155,34 @@ export async function stopMailServers(rig: MailRig): Promise<void> {
 }
 
 /**
+ * Stops Dovecot alone, keeping every mailbox: a server going away in the middle of a sync.
+ * `startImapServer` brings it back on the same ports.
+ */
+export async function stopImapServer(rig: MailRig): Promise<void> {
+  const p = rigPaths(rig.dir);
+  const pid = await readPid(dovecotPidFile(p));
+  if (pid !== null) await terminate(pid);
+  // A stale base_dir (old sockets) stalled a restart by 5 s.
+  await rm(p.doveBase, { recursive: true, force: true });
+}
+
+/** Starts Dovecot again after `stopImapServer` and waits until IMAP greets. */
+export async function startImapServer(rig: MailRig): Promise<void> {
+  const p = rigPaths(rig.dir);
+  await runDaemonizing(findBinary('dovecot'), ['-c', p.doveConf], `${p.dir}/dovecot/stdio.log`);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  const tls = { ca: rig.caPem, servername: 'localhost' };
+  await Promise.all([
+    waitForGreeting(
+      rig.host,
+      { name: 'Dovecot IMAP (STARTTLS)', port: rig.imap.starttls },
+      deadline,
+    ),
+    waitForGreeting(rig.host, { name: 'Dovecot IMAPS', port: rig.imap.tls, tls }, deadline),
+  ]);
+}
+
+/**
  * Adds a user with a random suffix and password, usable at once for IMAP, SMTP AUTH and delivery
  * (Dovecot reads the user's own passwd-file on first lookup; Postfix accepts any local part).
  */

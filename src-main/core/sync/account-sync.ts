@@ -8,6 +8,8 @@ import type { AccountState, AccountStatus, AccountSummary } from '#shared/accoun
 import { folderIdOf, type FolderRow } from '#shared/mail';
 import type { ChangeBatch, Checkpoint } from '#shared/sync';
 import type { Logger } from '../ports.ts';
+import { classifyImapError } from '../accounts/connection-errors.ts';
+import { trace } from '../trace.ts';
 import { createImapClient } from '../imap/imap-client.ts';
 import { syncOrder, toFolderRow } from './folder-mapper.ts';
 import {
@@ -116,8 +118,10 @@ export class AccountSync {
         if (live) this.scheduleLiveSync(client);
       },
     );
+    trace('watch connection ready');
     await this.withFolderLock(INBOX, async () => {
       await client.mailboxOpen(INBOX, this.qresyncParams(client, folder.id));
+      trace('INBOX selected');
       const pushed = this.pending;
       this.pending = noPushedChanges();
       await syncSelectedFolder(this.folderContext(client, folder), pushed);
@@ -283,11 +287,28 @@ export class AccountSync {
     await run;
   }
 
-  private onDown(error: Error | undefined, retryInMs: number): void {
-    if (this.stopped) return;
-    const seconds = Math.round(retryInMs / 1000);
-    const reason = error?.message ? `${error.message}. ` : '';
-    this.setStatus('offline', undefined, `${reason}Trying again in ${seconds} s.`);
+  private onDown(error: Error | undefined, retryInMs: number): boolean {
+    if (this.stopped) return false;
+    if (!error) {
+      this.setStatus(
+        'offline',
+        undefined,
+        `Connection lost. Trying again in ${seconds(retryInMs)} s.`,
+      );
+      return true;
+    }
+    const problem = classifyImapError(error, this.opts.account.imap, this.opts.account.username);
+    // A refused password stays refused: retrying would only risk locking the account.
+    if (problem.kind === 'auth-failed') {
+      this.setStatus('error', undefined, problem.message);
+      return false;
+    }
+    this.setStatus(
+      'offline',
+      undefined,
+      `${problem.message} Trying again in ${seconds(retryInMs)} s.`,
+    );
+    return true;
   }
 
   private setStatus(state: AccountState, progress?: AccountStatus['progress'], message?: string) {
@@ -297,6 +318,10 @@ export class AccountSync {
     if (message) status.message = message;
     this.opts.onStatus(status);
   }
+}
+
+function seconds(ms: number): number {
+  return Math.max(1, Math.round(ms / 1000));
 }
 
 function inboxRow(accountId: string): FolderRow {
@@ -346,8 +371,9 @@ function collectPushedChanges(
   onChange?: () => void,
 ): () => void {
   const onFlags = (event: { path: string; uid?: number; flags?: Set<string> }) => {
-    if (event.path !== path || event.uid === undefined || !event.flags) return;
-    target().flags.set(event.uid, [...event.flags]);
+    if (event.path !== path) return;
+    if (event.uid === undefined || !event.flags) target().unknownFlags = true;
+    else target().flags.set(event.uid, [...event.flags]);
     onChange?.();
   };
   const onExpunge = (event: { path: string; uid?: number }) => {

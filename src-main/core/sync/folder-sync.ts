@@ -9,6 +9,7 @@ import type { FolderRow, MessageRow } from '#shared/mail';
 import type { ChangeBatch, Checkpoint, FlagChange } from '#shared/sync';
 import { toUidSet } from '#shared/uid-set';
 import { LIST_FETCH_QUERY, toMessageRow } from './message-mapper.ts';
+import { trace } from '../trace.ts';
 import { fillPreviews } from './preview.ts';
 import {
   planFolderSync,
@@ -42,12 +43,15 @@ export interface PushedChanges {
   vanished: Set<number>;
   /** An expunge arrived without a UID (no QRESYNC): only a UID comparison can tell which. */
   unknownExpunge: boolean;
+  /** Flags changed on a message the server named by sequence number only (no CONDSTORE). */
+  unknownFlags: boolean;
 }
 
 export const noPushedChanges = (): PushedChanges => ({
   flags: new Map(),
   vanished: new Set(),
   unknownExpunge: false,
+  unknownFlags: false,
 });
 
 export function statusOf(mailbox: MailboxObject): ServerStatus {
@@ -105,6 +109,12 @@ export async function syncLiveChanges(ctx: FolderContext, pushed: PushedChanges)
     await syncSelectedFolder(ctx, pushed);
     return;
   }
+  // Without modseqs, a flag change the server reported without a UID can only be found by
+  // comparing every flag.
+  if (!ctx.checkpoint.highestModseq && pushed.unknownFlags) {
+    await fullReconciliation(ctx, status);
+    return;
+  }
   await incrementalSync(ctx, status, pushed, false);
 }
 
@@ -122,7 +132,9 @@ async function initialSync(
   status: ServerStatus,
   reset: boolean,
 ): Promise<void> {
+  trace(`${ctx.folder.path}: initial sync starts`);
   const uids = await searchUids(ctx.client, '1:*');
+  trace(`${ctx.folder.path}: ${uids.length} UIDs found`);
   const base: Checkpoint = { ...status, fullSyncAt: ctx.now() };
   if (uids.length === 0) {
     await sendWithCheckpoint(ctx, { reset }, base);
@@ -161,10 +173,12 @@ async function walkDown(
     const chunk = descending.slice(start, start + size);
     start += chunk.length;
     const rows = await fetchRows(ctx, toUidSet(chunk));
+    trace(`${ctx.folder.path}: chunk ${index} fetched (${rows.length})`);
     const lowest = chunk[chunk.length - 1] as number;
     const checkpoint: Checkpoint =
       start < descending.length ? { ...base, backfillBelow: lowest } : base;
     await inFlight;
+    trace(`${ctx.folder.path}: chunk ${index - 1} acknowledged`);
     mirrored += rows.length;
     ctx.onProgress?.(mirrored);
     inFlight = sendWithCheckpoint(ctx, { reset: reset && index === 0, put: rows }, checkpoint);
@@ -179,6 +193,9 @@ async function incrementalSync(
   pushed: PushedChanges,
   reconcileUids: boolean,
 ): Promise<void> {
+  trace(
+    `${ctx.folder.path}: incremental (${pushed.flags.size} pushed flags, ${pushed.vanished.size} vanished)`,
+  );
   const cp = ctx.checkpoint as Checkpoint;
   const flags = new Map(pushed.flags);
   let highest = BigInt(cp.highestModseq ?? '0');
@@ -302,6 +319,7 @@ async function fetchRows(ctx: FolderContext, range: string): Promise<MessageRow[
     messages.push(message);
   }
   for (const message of messages) rows.push(toMessageRow(message, rowContext));
+  trace(`${ctx.folder.path}: ${rows.length} rows fetched, previews next`);
   await fillPreviews(ctx.client, rows);
   return rows;
 }

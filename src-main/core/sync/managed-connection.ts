@@ -11,7 +11,8 @@ export interface ConnectionHooks {
   create(): ImapFlow;
   /** Runs after each successful login; an error here closes the client (and so reconnects). */
   onReady(client: ImapFlow): Promise<void>;
-  onDown(error: Error | undefined, retryInMs: number): void;
+  /** Told about every drop; returns false to stop reconnecting (e.g. the password was refused). */
+  onDown(error: Error | undefined, retryInMs: number): boolean;
 }
 
 export interface ConnectionTiming {
@@ -116,9 +117,9 @@ export class ManagedConnection {
       : this.attempt + 1;
     this.connectedAt = 0;
     const wait = reconnectDelay(Math.max(0, this.attempt - 1));
-    this.hooks.onDown(this.lastError, wait);
+    const retry = this.hooks.onDown(this.lastError, wait);
     this.lastError = undefined;
-    this.retryTimer = setTimeout(() => void this.connect(), wait);
+    if (retry) this.retryTimer = setTimeout(() => void this.connect(), wait);
   }
 
   private startWatchdog(client: ImapFlow): void {

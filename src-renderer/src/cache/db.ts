@@ -65,7 +65,10 @@ const SCHEMA_V1: Record<CacheTable, string> = {
 
 /** Creates the cache's Dexie instance; it opens on first use. Tests pass a unique name. */
 export function openCache(name = 'petrel-cache'): PetrelDb {
-  const db = new Dexie(name) as PetrelDb;
+  // Relaxed durability: no flush to disk per commit. A crash can lose the last commits, but
+  // each batch and its checkpoint commit together, so the cache only ever goes back in time,
+  // consistently, and sync resumes from there.
+  const db = new Dexie(name, { chromeTransactionDurability: 'relaxed' }) as PetrelDb;
   db.version(1).stores(SCHEMA_V1);
   return db;
 }
