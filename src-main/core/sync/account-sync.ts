@@ -267,6 +267,7 @@ export class AccountSync {
         if (checkpoint) checkpoints.set(folder.id, checkpoint);
         else checkpoints.delete(folder.id);
       },
+      seenModseq: 0n,
       onProgress: (done) =>
         this.setStatus('syncing', { done, total: client.mailbox ? client.mailbox.exists : done }),
       now: this.now,
@@ -370,10 +371,14 @@ function collectPushedChanges(
   target: () => PushedChanges,
   onChange?: () => void,
 ): () => void {
-  const onFlags = (event: { path: string; uid?: number; flags?: Set<string> }) => {
+  const onFlags = (event: { path: string; uid?: number; flags?: Set<string>; modseq?: bigint }) => {
     if (event.path !== path) return;
-    if (event.uid === undefined || !event.flags) target().unknownFlags = true;
-    else target().flags.set(event.uid, [...event.flags]);
+    const changes = target();
+    if (event.uid === undefined || !event.flags) changes.unknownFlags = true;
+    else changes.flags.set(event.uid, [...event.flags]);
+    if (event.modseq !== undefined && event.modseq > changes.highestModseq) {
+      changes.highestModseq = event.modseq;
+    }
     onChange?.();
   };
   const onExpunge = (event: { path: string; uid?: number }) => {

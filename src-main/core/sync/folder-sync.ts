@@ -10,7 +10,7 @@ import type { ChangeBatch, Checkpoint, FlagChange } from '#shared/sync';
 import { toUidSet } from '#shared/uid-set';
 import { LIST_FETCH_QUERY, toMessageRow } from './message-mapper.ts';
 import { trace } from '../trace.ts';
-import { fillPreviews } from './preview.ts';
+import { FIRST_PART_PREVIEW, fillPreviews, previewsFromFirstPart } from './preview.ts';
 import {
   planFolderSync,
   type ServerAbilities,
@@ -35,6 +35,8 @@ export interface FolderContext {
   onCheckpoint(checkpoint: Checkpoint | undefined): void;
   onProgress?(mirrored: number): void;
   now(): number;
+  /** Highest MODSEQ seen in fetched rows in this pass (0n when none). */
+  seenModseq: bigint;
 }
 
 /** Changes the server pushed while the folder was (re)selected with QRESYNC, or while idling. */
@@ -45,6 +47,8 @@ export interface PushedChanges {
   unknownExpunge: boolean;
   /** Flags changed on a message the server named by sequence number only (no CONDSTORE). */
   unknownFlags: boolean;
+  /** Highest MODSEQ among pushed flag changes. */
+  highestModseq: bigint;
 }
 
 export const noPushedChanges = (): PushedChanges => ({
@@ -52,6 +56,7 @@ export const noPushedChanges = (): PushedChanges => ({
   vanished: new Set(),
   unknownExpunge: false,
   unknownFlags: false,
+  highestModseq: 0n,
 });
 
 export function statusOf(mailbox: MailboxObject): ServerStatus {
@@ -115,7 +120,9 @@ export async function syncLiveChanges(ctx: FolderContext, pushed: PushedChanges)
     await fullReconciliation(ctx, status);
     return;
   }
-  await incrementalSync(ctx, status, pushed, false);
+  // With QRESYNC, IDLE reports every change with its UID (and flag changes with their MODSEQ):
+  // nothing to ask the server but the new messages.
+  await incrementalSync(ctx, status, pushed, false, ctx.abilities.qresync);
 }
 
 function selectedMailbox(ctx: FolderContext): MailboxObject {
@@ -126,21 +133,43 @@ function selectedMailbox(ctx: FolderContext): MailboxObject {
   return mailbox;
 }
 
-/** Newest first: UIDs from a search, then chunks walking down, each with its checkpoint. */
+/**
+ * Newest first. The first page comes by sequence number (the newest 50 are the last 50), before
+ * any search, so it lands as soon as possible; the rest by UID, walking down in chunks, each
+ * batch with its checkpoint.
+ */
 async function initialSync(
   ctx: FolderContext,
   status: ServerStatus,
   reset: boolean,
 ): Promise<void> {
   trace(`${ctx.folder.path}: initial sync starts`);
-  const uids = await searchUids(ctx.client, '1:*');
-  trace(`${ctx.folder.path}: ${uids.length} UIDs found`);
   const base: Checkpoint = { ...status, fullSyncAt: ctx.now() };
-  if (uids.length === 0) {
+  if (status.messages === 0) {
     await sendWithCheckpoint(ctx, { reset }, base);
     return;
   }
-  await walkDown(ctx, uids, base, reset);
+  const first = Math.max(1, status.messages - CHUNKS.firstPage + 1);
+  const page = (await fetchRows(ctx, `${first}:${status.messages}`, true)).filter(
+    (row) => row.uid < status.uidNext,
+  );
+  const lowest = Math.min(...page.map((row) => row.uid), status.uidNext);
+  const complete = first === 1;
+  await sendWithCheckpoint(
+    ctx,
+    { reset, put: page },
+    complete ? base : { ...base, backfillBelow: lowest },
+  );
+  ctx.onProgress?.(page.length);
+  if (complete || lowest <= 1) return;
+  const uids = await searchUids(ctx.client, `1:${lowest - 1}`);
+  trace(`${ctx.folder.path}: ${uids.length} more UIDs found`);
+  if (uids.length === 0) {
+    const { backfillBelow: _done, ...rest } = ctx.checkpoint as Checkpoint;
+    await sendWithCheckpoint(ctx, {}, rest);
+    return;
+  }
+  await walkDown(ctx, uids, base, false, page.length);
 }
 
 async function backfill(ctx: FolderContext): Promise<void> {
@@ -152,7 +181,7 @@ async function backfill(ctx: FolderContext): Promise<void> {
     await sendWithCheckpoint(ctx, {}, rest);
     return;
   }
-  await walkDown(ctx, uids, rest, false);
+  await walkDown(ctx, uids, rest, false, 0);
 }
 
 /**
@@ -164,12 +193,14 @@ async function walkDown(
   uids: number[],
   base: Checkpoint,
   reset: boolean,
+  alreadyMirrored: number,
 ): Promise<void> {
   const descending = [...uids].sort((a, b) => b - a);
   let inFlight: Promise<void> = Promise.resolve();
-  let mirrored = 0;
+  let mirrored = alreadyMirrored;
   for (let start = 0, index = 0; start < descending.length; index++) {
-    const size = index === 0 ? CHUNKS.firstPage : index === 1 ? CHUNKS.second : CHUNKS.rest;
+    const size =
+      index === 0 && !alreadyMirrored ? CHUNKS.firstPage : index <= 1 ? CHUNKS.second : CHUNKS.rest;
     const chunk = descending.slice(start, start + size);
     start += chunk.length;
     const rows = await fetchRows(ctx, toUidSet(chunk));
@@ -192,6 +223,7 @@ async function incrementalSync(
   status: ServerStatus,
   pushed: PushedChanges,
   reconcileUids: boolean,
+  pushesAreComplete = false,
 ): Promise<void> {
   trace(
     `${ctx.folder.path}: incremental (${pushed.flags.size} pushed flags, ${pushed.vanished.size} vanished)`,
@@ -199,7 +231,8 @@ async function incrementalSync(
   const cp = ctx.checkpoint as Checkpoint;
   const flags = new Map(pushed.flags);
   let highest = BigInt(cp.highestModseq ?? '0');
-  if (cp.highestModseq) {
+  if (pushed.highestModseq > highest) highest = pushed.highestModseq;
+  if (cp.highestModseq && !pushesAreComplete) {
     const query = { uid: true, flags: true };
     const options = { uid: true, changedSince: BigInt(cp.highestModseq) };
     for await (const message of ctx.client.fetch('1:*', query, options)) {
@@ -306,21 +339,31 @@ async function fetchNewRows(ctx: FolderContext, uidNext: number): Promise<Messag
   return rows.filter((row) => row.uid >= uidNext);
 }
 
-async function fetchRows(ctx: FolderContext, range: string): Promise<MessageRow[]> {
+async function fetchRows(
+  ctx: FolderContext,
+  range: string,
+  bySequence = false,
+): Promise<MessageRow[]> {
   const rowContext = {
     accountId: ctx.folder.accountId,
     folderId: ctx.folder.id,
     isInbox: ctx.folder.role === 'inbox',
   };
-  const rows: MessageRow[] = [];
   const messages: FetchMessageObject[] = [];
+  const query = { ...LIST_FETCH_QUERY, bodyParts: [FIRST_PART_PREVIEW] };
   // Collect first, act after: issuing a command inside the fetch loop deadlocks imapflow.
-  for await (const message of ctx.client.fetch(range, { ...LIST_FETCH_QUERY }, { uid: true })) {
+  for await (const message of ctx.client.fetch(range, query, { uid: !bySequence })) {
     messages.push(message);
   }
-  for (const message of messages) rows.push(toMessageRow(message, rowContext));
-  trace(`${ctx.folder.path}: ${rows.length} rows fetched, previews next`);
-  await fillPreviews(ctx.client, rows);
+  const rows = messages.map((message) => toMessageRow(message, rowContext));
+  const firstParts = new Map(messages.map((m) => [m.uid, m.bodyParts?.values().next().value]));
+  for (const message of messages) {
+    if (message.modseq !== undefined && message.modseq > ctx.seenModseq)
+      ctx.seenModseq = message.modseq;
+  }
+  const missing = previewsFromFirstPart(rows, firstParts);
+  trace(`${ctx.folder.path}: ${rows.length} rows fetched, ${missing.length} previews to fetch`);
+  if (missing.length) await fillPreviews(ctx.client, missing);
   return rows;
 }
 

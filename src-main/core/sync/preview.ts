@@ -11,6 +11,30 @@ import { previewPart } from './message-mapper.ts';
 export const PREVIEW_CHARS = 200;
 const BYTES = { text: 600, html: 2_400 } as const;
 
+/**
+ * Fetched along with the list fields: the first bytes of part 1, which is the text part of most
+ * mail (single-part, or multipart/alternative with text/plain first). Saves a round trip per chunk.
+ */
+export const FIRST_PART_PREVIEW = { key: '1', maxLength: BYTES.text } as const;
+
+/**
+ * Sets previews from the part-1 bytes fetched with the list, where part 1 is the text part;
+ * returns the rows that still need one (their text is elsewhere, or part 1 held no text yet).
+ */
+export function previewsFromFirstPart(
+  rows: MessageRow[],
+  firstParts: Map<number, Buffer | undefined>,
+): MessageRow[] {
+  const missing: MessageRow[] = [];
+  for (const row of rows) {
+    const part = partOf(row);
+    const raw = firstParts.get(row.uid);
+    if (part && part.part === '1' && raw) row.preview = previewText(raw, part);
+    if (part && !row.preview) missing.push(row);
+  }
+  return missing;
+}
+
 /** Fills `preview` of the given rows (the folder must be selected on `client`). */
 export async function fillPreviews(client: ImapFlow, rows: MessageRow[]): Promise<void> {
   for (const group of groupBySection(rows).values()) {
