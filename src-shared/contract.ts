@@ -13,6 +13,7 @@ import type {
   ConnectionTestResult,
 } from './accounts.ts';
 import type { AppInfo } from './dto.ts';
+import type { PartRequest } from './mail.ts';
 import type { CacheState, ChangeBatch } from './sync.ts';
 
 export interface PetrelApi {
@@ -30,6 +31,11 @@ export interface PetrelApi {
   attachCache(state: CacheState): Promise<void>;
   /** A batch and its checkpoint are committed in the cache. */
   ackBatch(batchId: number): Promise<void>;
+  /**
+   * Fetches MIME parts into the cache; resolves once they are there. `background` for prefetch
+   * (yields to everything else); otherwise someone is waiting for it.
+   */
+  loadParts(requests: PartRequest[], background?: boolean): Promise<void>;
 }
 
 export interface PetrelEvents {
@@ -57,6 +63,7 @@ const methodNameSet = {
   removeAccount: true,
   attachCache: true,
   ackBatch: true,
+  loadParts: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(methodNameSet) as ApiMethod[];
 

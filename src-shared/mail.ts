@@ -69,9 +69,35 @@ export interface MessageRow {
   unifiedInbox?: 1;
 }
 
+/** One MIME part of one message, as fetched for reading (decoded: text as UTF-8, else bytes). */
+export interface BodyPart {
+  /** The message row's id. */
+  rowId: string;
+  /** IMAP section, as in `MimePart.part`. */
+  part: string;
+  contentType: string;
+  /** Text parts (text/plain, text/html), decoded to a string. */
+  text?: string;
+  /** Any other part (attachments, inline images), base64: the same on every transport. */
+  dataBase64?: string;
+  /** Bytes of the decoded content. */
+  size: number;
+  /** The content was longer than the limit and was cut there. */
+  truncated?: boolean;
+}
+
+/** A request for parts of one message: the reader asks for what it shows, prefetch for text. */
+export interface PartRequest {
+  rowId: string;
+  parts: string[];
+}
+
 export const folderIdOf = (accountId: string, path: string): string => `${accountId}:${path}`;
 /** Account ids are UUIDs: they never contain ":", so the folder id splits unambiguously. */
 export const messageRowId = (folderId: string, uid: number): string => `${folderId}#${uid}`;
+
+/** The folder id of a message row id (everything before the last "#"). */
+export const folderIdOfRowId = (rowId: string): string => rowId.slice(0, rowId.lastIndexOf('#'));
 
 /** The UID of a message row id (the digits after the last "#"). */
 export const uidOfRowId = (rowId: string): number =>

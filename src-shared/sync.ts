@@ -4,11 +4,12 @@
  * keeps at most one batch of a folder unacknowledged. Applying twice is harmless.
  *
  * Order inside one batch: removeAccount; folders.remove, folders.put; then for `folderId`: reset
- * (drops its messages, bodies and checkpoint), keepOnly, put, flags, remove; last the checkpoint.
+ * (drops its messages, bodies and checkpoint), keepOnly, put, flags, remove, bodies; last the
+ * checkpoint. Bodies of a message that is not (or no longer) cached are dropped.
  * So a UID both fetched (`put`) and expunged (`remove`) ends up removed; main leaves such UIDs out
  * of `put`, and includes fresh UIDs in `keepOnly`.
  */
-import type { FolderRow, MessageRow } from './mail.ts';
+import type { BodyPart, FolderRow, MessageRow } from './mail.ts';
 
 /** Per-folder sync position, committed together with the changes that reach it. */
 export interface Checkpoint {
@@ -45,6 +46,8 @@ export interface ChangeBatch {
   remove?: number[];
   /** UID reconciliation: drop cached messages of `folderId` whose UID is not in this set. */
   keepOnly?: string;
+  /** Fetched MIME parts of messages of `folderId` (stored after the message changes). */
+  bodies?: BodyPart[];
   checkpoint?: Checkpoint;
 }
 

@@ -68,4 +68,18 @@ export const apiArgs = {
     }),
   ]),
   ackBatch: z.tuple([z.number().int().nonnegative()]),
+  loadParts: z.tuple([
+    z
+      .array(
+        z.object({
+          rowId: z.string().min(1).max(2000).regex(/#\d+$/, 'a message row id ends in #<uid>'),
+          parts: z
+            .array(z.string().regex(/^(\d+(\.\d+)*|TEXT)$/))
+            .min(1)
+            .max(50),
+        }),
+      )
+      .max(500),
+    z.boolean().optional(),
+  ]),
 } satisfies ArgsSchemas;

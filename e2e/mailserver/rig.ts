@@ -161,9 +161,25 @@ export async function stopMailServers(rig: MailRig): Promise<void> {
 export async function stopImapServer(rig: MailRig): Promise<void> {
   const p = rigPaths(rig.dir);
   const pid = await readPid(dovecotPidFile(p));
-  if (pid !== null) await terminate(pid);
+  if (pid === null) return;
+  // Dovecot's own shutdown leaves running imap sessions serving their clients; a server that goes
+  // away takes them with it, so they are ended too.
+  const children = await childPids(pid);
+  await terminate(pid);
+  for (const child of children) {
+    try {
+      process.kill(child, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   // A stale base_dir (old sockets) stalled a restart by 5 s.
   await rm(p.doveBase, { recursive: true, force: true });
+}
+
+async function childPids(pid: number): Promise<number[]> {
+  const r = await runStatus(findBinary('pgrep'), ['-P', String(pid)]);
+  return r.stdout.split(/\s+/).filter(Boolean).map(Number);
 }
 
 /** Starts Dovecot again after `stopImapServer` and waits until IMAP greets. */

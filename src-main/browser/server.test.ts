@@ -32,6 +32,7 @@ const api: PetrelApi = {
   removeAccount: async () => {},
   attachCache: async () => {},
   ackBatch: async () => {},
+  loadParts: async () => {},
 };
 
 let server: BrowserServer;

@@ -54,6 +54,7 @@ export function createCore(options: CoreOptions): PetrelCore {
     removeAccount: (accountId) => service.remove(accountId),
     attachCache: async (state) => engine.attach(state, await service.list()),
     ackBatch: async (batchId) => engine.ack(batchId),
+    loadParts: (requests, background) => engine.loadParts(requests, background ?? false),
   };
   return {
     api,

@@ -8,7 +8,9 @@ import type { AccountState, AccountStatus, AccountSummary } from '#shared/accoun
 import { folderIdOf, type FolderRow } from '#shared/mail';
 import type { ChangeBatch, Checkpoint } from '#shared/sync';
 import type { Logger } from '../ports.ts';
+import { PetrelError } from '#shared/result';
 import { classifyImapError } from '../accounts/connection-errors.ts';
+import { downloadParts, type PartsOfMessage } from './body-fetch.ts';
 import { trace } from '../trace.ts';
 import { createImapClient } from '../imap/imap-client.ts';
 import { syncOrder, toFolderRow } from './folder-mapper.ts';
@@ -92,6 +94,31 @@ export class AccountSync {
   wake(): void {
     this.watch.kick();
     this.work.kick();
+  }
+
+  /**
+   * Fetches parts of messages of one folder and stores them in the cache (resolves once it has
+   * them). What the user waits for goes on the watch connection when it is INBOX (selected there
+   * already); everything else, and prefetch, on the work connection.
+   */
+  async loadParts(path: string, messages: PartsOfMessage[], background: boolean): Promise<void> {
+    const onWatch = path === INBOX && !background && this.watch.current;
+    const client = onWatch ? this.watch.current : this.work.current;
+    if (!client) {
+      throw new PetrelError(
+        'unavailable',
+        `Petrel cannot reach the server of ${this.opts.account.email} right now, and this message is not saved for offline reading yet.`,
+      );
+    }
+    const folderId = folderIdOf(this.opts.account.id, path);
+    const lock = await client.getMailboxLock(path);
+    let bodies;
+    try {
+      bodies = await downloadParts(client, messages);
+    } finally {
+      lock.release();
+    }
+    if (bodies.length) await this.opts.send({ folderId, bodies });
   }
 
   /** Poll now instead of waiting for the timer. */

@@ -8,6 +8,7 @@ import type {
   MessageStructureObject,
 } from 'imapflow';
 import { messageRowId, type Address, type MessageRow, type MimePart } from '#shared/mail';
+import { textPart } from '#shared/mime';
 
 /** What a list needs, and nothing more (ANCHORS: never the full header, never the body). */
 export const LIST_FETCH_QUERY: FetchQueryObject = {
@@ -113,12 +114,4 @@ function hasAttachment(part: MimePart): boolean {
 }
 
 /** The part a preview (and a plain reader) starts from: text/plain, else text/html. */
-export function previewPart(root: MimePart): MimePart | undefined {
-  const texts = leaves(root).filter((p) => p.disposition !== 'attachment' && !p.filename);
-  return texts.find((p) => p.type === 'text/plain') ?? texts.find((p) => p.type === 'text/html');
-}
-
-function leaves(part: MimePart): MimePart[] {
-  if (part.type === 'message/rfc822') return [];
-  return part.children ? part.children.flatMap(leaves) : [part];
-}
+export const previewPart = textPart;

@@ -4,9 +4,12 @@
  * checkpoints it reports, abandoning batches the previous cache never acknowledged.
  */
 import type { AccountStatus, AccountSummary } from '#shared/accounts';
+import { folderIdOfRowId, uidOfRowId, type PartRequest } from '#shared/mail';
+import { PetrelError } from '#shared/result';
 import type { CacheState, ChangeBatch, Checkpoint } from '#shared/sync';
 import type { EventSink, Logger } from '../ports.ts';
 import { AccountSync } from './account-sync.ts';
+import type { PartsOfMessage } from './body-fetch.ts';
 import { BatchChannel } from './batch-channel.ts';
 import type { ConnectionTiming } from './managed-connection.ts';
 
@@ -77,6 +80,24 @@ export class SyncEngine {
     this.cache.folderIds = this.cache.folderIds.filter((id) => !id.startsWith(`${accountId}:`));
     // Not awaited: with no cache attached the ack would never come; the next attach catches up.
     void this.send(accountId, { removeAccount: true }).catch(() => {});
+  }
+
+  /** Fetches message parts into the cache (reader: now; prefetch: in the background). */
+  async loadParts(requests: PartRequest[], background: boolean): Promise<void> {
+    const byFolder = new Map<string, PartsOfMessage[]>();
+    for (const request of requests) {
+      const folderId = folderIdOfRowId(request.rowId);
+      const list = byFolder.get(folderId) ?? [];
+      list.push({ rowId: request.rowId, uid: uidOfRowId(request.rowId), parts: request.parts });
+      byFolder.set(folderId, list);
+    }
+    for (const [folderId, messages] of byFolder) {
+      const split = folderId.indexOf(':');
+      const sync = this.syncs.get(folderId.slice(0, split));
+      if (!sync)
+        throw new PetrelError('invalid-argument', 'That message belongs to no account here.');
+      await sync.loadParts(folderId.slice(split + 1), messages, background);
+    }
   }
 
   /** Resume from sleep, network back: reconnect everything now. */

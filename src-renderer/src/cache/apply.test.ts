@@ -228,6 +228,36 @@ describe('applyBatch: messages', () => {
   });
 });
 
+describe('applyBatch: bodies', () => {
+  it('stores text and binary parts of cached messages, and drops parts of messages gone', async () => {
+    const [row] = messages(INBOX, 1);
+    await applyBatch(db, { id: 1, accountId: ACCOUNT, folderId: INBOX, put: [row!] });
+    await applyBatch(db, {
+      id: 2,
+      accountId: ACCOUNT,
+      folderId: INBOX,
+      bodies: [
+        { rowId: row!.id, part: '1', contentType: 'text/plain', text: 'Grüße', size: 7 },
+        { rowId: row!.id, part: '2', contentType: 'image/png', dataBase64: 'AAEC/w==', size: 4 },
+        {
+          rowId: messageRowId(INBOX, 999),
+          part: '1',
+          contentType: 'text/plain',
+          text: 'x',
+          size: 1,
+        },
+      ],
+    });
+    const stored = await db.bodies.toArray();
+    expect(stored.map((b) => [b.rowId, b.part])).toEqual([
+      [row!.id, '1'],
+      [row!.id, '2'],
+    ]);
+    expect(stored[0]?.text).toBe('Grüße');
+    expect([...(stored[1]?.data ?? [])]).toEqual([0, 1, 2, 255]);
+  });
+});
+
 describe('applyBatch: folders and accounts', () => {
   /** Two accounts, each with INBOX and Archive: rows, bodies, checkpoints. */
   async function seedTwoAccounts(): Promise<void> {

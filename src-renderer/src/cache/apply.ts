@@ -3,15 +3,15 @@
  * in one transaction. A crash between commit and ack means the batch arrives again, so every step
  * is idempotent (puts, deletes by key, flag writes that converge).
  */
-import { messageRowId, uidOfRowId } from '#shared/mail';
+import { messageRowId, uidOfRowId, type BodyPart } from '#shared/mail';
 import type { ChangeBatch, FlagChange } from '#shared/sync';
 import { uidSetMatcher } from '#shared/uid-set';
-import { messagesOfFolder, type CacheTable, type PetrelDb } from './db.ts';
+import { messagesOfFolder, type BodyRow, type CacheTable, type PetrelDb } from './db.ts';
 
 const ALL_TABLES: CacheTable[] = ['folders', 'messages', 'checkpoints', 'bodies'];
 
 /** Changes that only make sense for `batch.folderId`. */
-const FOLDER_SCOPED = ['reset', 'flags', 'remove', 'keepOnly', 'checkpoint'] as const;
+const FOLDER_SCOPED = ['reset', 'flags', 'remove', 'keepOnly', 'checkpoint', 'bodies'] as const;
 
 /**
  * Applies `batch` in one read-write transaction; it either commits whole or not at all.
@@ -60,6 +60,7 @@ function scopeOf(batch: ChangeBatch): CacheTable[] {
   if (batch.reset) add('messages', 'bodies', 'checkpoints');
   if (batch.keepOnly !== undefined || batch.remove?.length) add('messages', 'bodies');
   if (batch.put?.length || batch.flags?.length) add('messages');
+  if (batch.bodies?.length) add('messages', 'bodies');
   if (batch.checkpoint) add('checkpoints');
   return [...tables];
 }
@@ -81,6 +82,38 @@ async function applyMessageChanges(db: PetrelDb, batch: ChangeBatch): Promise<vo
       batch.remove.map((uid) => messageRowId(folderId, uid)),
     );
   }
+  if (batch.bodies?.length) await storeBodies(db, folderId, batch.bodies);
+}
+
+/** Parts of messages still cached; a part for a message gone meanwhile is dropped. */
+async function storeBodies(db: PetrelDb, folderId: string, parts: BodyPart[]): Promise<void> {
+  const ids = [...new Set(parts.map((part) => part.rowId))];
+  const present = new Set((await db.messages.bulkGet(ids)).flatMap((row) => (row ? [row.id] : [])));
+  const fetchedAt = Date.now();
+  const rows: BodyRow[] = parts
+    .filter((part) => present.has(part.rowId))
+    .map((part) => {
+      const row: BodyRow = {
+        rowId: part.rowId,
+        part: part.part,
+        folderId,
+        contentType: part.contentType,
+        size: part.size,
+        fetchedAt,
+      };
+      if (part.text !== undefined) row.text = part.text;
+      if (part.dataBase64 !== undefined) row.data = fromBase64(part.dataBase64);
+      if (part.truncated) row.truncated = true;
+      return row;
+    });
+  await db.bodies.bulkPut(rows);
+}
+
+function fromBase64(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 /**

@@ -31,7 +31,11 @@ export interface BodyRow {
   /** Decoded text parts. */
   text?: string;
   /** Binary parts (attachments, inline images). */
-  blob?: Blob;
+  data?: Uint8Array;
+  /** Decoded size in bytes. */
+  size: number;
+  /** Cut at the size limit. */
+  truncated?: boolean;
   /** ms since epoch: lets a prefetch window age parts out. */
   fetchedAt: number;
 }

@@ -72,6 +72,7 @@ export function body(row: MessageRow, part = '1'): BodyRow {
     folderId: row.folderId,
     contentType: 'text/plain',
     text: `Body of ${row.id}, part ${part}`,
+    size: 20,
     fetchedAt: BASE_DATE,
   };
 }
