@@ -36,6 +36,8 @@ export interface PetrelApi {
    * (yields to everything else); otherwise someone is waiting for it.
    */
   loadParts(requests: PartRequest[], background?: boolean): Promise<void>;
+  /** The network came back (or the machine woke up): reconnect every account now. */
+  reconnectNow(): Promise<void>;
 }
 
 export interface PetrelEvents {
@@ -64,6 +66,7 @@ const methodNameSet = {
   attachCache: true,
   ackBatch: true,
   loadParts: true,
+  reconnectNow: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(methodNameSet) as ApiMethod[];
 

@@ -82,4 +82,5 @@ export const apiArgs = {
       .max(500),
     z.boolean().optional(),
   ]),
+  reconnectNow: z.tuple([]),
 } satisfies ArgsSchemas;

@@ -207,6 +207,16 @@ namespace inbox {
   }
 }
 
+# Public folders every user sees (NAMESPACE lists them as shared), with per-user flags.
+namespace public {
+  type = public
+  separator = /
+  prefix = Public/
+  location = maildir:${p.mailRoot}/public:INDEXPVT=~/Maildir/public-private
+  subscriptions = no
+  list = children
+}
+
 protocol imap {
   mail_plugins = $mail_plugins imap_zlib
   # Tests open many parallel connections for one user; the default is 10.

@@ -316,6 +316,9 @@ async function prepareFolder(p: RigPaths): Promise<void> {
   }
   const mail = await systemUser('mail');
   await chown(p.mailRoot, mail.uid, mail.gid);
+  // The public namespace's folders live here, shared by every user.
+  await mkdir(`${p.mailRoot}/public`, { recursive: true });
+  await chown(`${p.mailRoot}/public`, mail.uid, mail.gid);
   const postfix = await systemUser('postfix');
   await chown(p.postfixData, postfix.uid, postfix.gid);
 }

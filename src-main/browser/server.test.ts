@@ -33,6 +33,7 @@ const api: PetrelApi = {
   attachCache: async () => {},
   ackBatch: async () => {},
   loadParts: async () => {},
+  reconnectNow: async () => {},
 };
 
 let server: BrowserServer;

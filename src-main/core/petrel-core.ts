@@ -55,6 +55,7 @@ export function createCore(options: CoreOptions): PetrelCore {
     attachCache: async (state) => engine.attach(state, await service.list()),
     ackBatch: async (batchId) => engine.ack(batchId),
     loadParts: (requests, background) => engine.loadParts(requests, background ?? false),
+    reconnectNow: async () => engine.wake(),
   };
   return {
     api,

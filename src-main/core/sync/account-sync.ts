@@ -204,6 +204,10 @@ export class AccountSync {
   }
 
   private async doPoll(client: ImapFlow): Promise<void> {
+    trace(`${this.opts.account.email}: poll`);
+    // STATUS of the selected folder reports the session's view of it, which the server refreshes
+    // only on a command like NOOP: without this, changes to the last synced folder went unseen.
+    if (client.mailbox) await client.noop();
     const listed = await listFolders(client);
     await this.applyFolderList(client, listed);
     const abilities = abilitiesOf(client);
@@ -211,6 +215,7 @@ export class AccountSync {
       .filter((folder) => folder.selectable && folder.path !== INBOX)
       .filter((folder) => this.statusMoved(folder, listed.get(folder.path), abilities))
       .sort(syncOrder);
+    trace(`${this.opts.account.email}: ${changed.length} folders changed`);
     for (const folder of changed) {
       if (this.stopped || client !== this.work.current) return;
       await this.syncFolderOnWork(client, folder);

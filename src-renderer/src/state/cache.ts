@@ -5,6 +5,7 @@
  */
 import { useEffect } from 'react';
 import { openCache } from '../cache/db.ts';
+import { startPrefetch } from '../cache/prefetch.ts';
 import { startCacheSync } from '../cache/sync-client.ts';
 import { petrel } from '../bridge/index.ts';
 import { useUiStore } from './store.ts';
@@ -30,9 +31,17 @@ export function useCacheWriter(): void {
       });
     };
     start();
+    const stopPrefetch = startPrefetch(db, petrel(), {
+      onProgress: (progress) => useUiStore.getState().setOfflineProgress(progress),
+    });
+    // Back online: reconnect now instead of waiting out the backoff.
+    const online = () => void petrel().reconnectNow();
+    window.addEventListener('online', online);
     return () => {
+      window.removeEventListener('online', online);
       clearTimeout(timer);
       stop();
+      stopPrefetch();
     };
   }, [active]);
 }

@@ -14,6 +14,9 @@ interface UiState {
   accountStatus: Record<string, AccountStatus>;
   /** The cache stopped applying changes (shown until the next start). */
   cacheError: string | undefined;
+  /** Offline copies: text parts saved in this round of the prefetch, of those missing. */
+  offlineProgress: { saved: number; missing: number } | undefined;
+  setOfflineProgress(progress: { saved: number; missing: number }): void;
   setHostState(state: HostState): void;
   selectFolder(folderId: string): void;
   editAccount(accountId: string | 'new' | undefined): void;
@@ -27,6 +30,8 @@ export const useUiStore = create<UiState>()((set) => ({
   editingAccount: undefined,
   accountStatus: {},
   cacheError: undefined,
+  offlineProgress: undefined,
+  setOfflineProgress: (offlineProgress) => set({ offlineProgress }),
   setHostState: (hostState) => set({ hostState }),
   selectFolder: (selectedFolderId) => set({ selectedFolderId }),
   editAccount: (editingAccount) => set({ editingAccount }),

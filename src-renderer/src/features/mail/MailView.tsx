@@ -24,6 +24,7 @@ export function MailView({ accounts }: { accounts: AccountSummary[] }) {
         <button type="button" className="link" onClick={() => editAccount('new')}>
           + Add account
         </button>
+        <OfflineProgress />
       </nav>
       <main className="message-pane">
         {cacheError && <p role="alert">The offline cache stopped updating: {cacheError}</p>}
@@ -96,6 +97,19 @@ function StatusLine({ status }: { status: AccountStatus | undefined }) {
   return (
     <p className={`status ${status.state}`} role="status">
       {text}
+    </p>
+  );
+}
+
+function OfflineProgress() {
+  const progress = useUiStore((s) => s.offlineProgress);
+  if (!progress || progress.missing === 0) return null;
+  const done = progress.saved >= progress.missing;
+  return (
+    <p className="status" role="status">
+      {done
+        ? 'Recent mail is saved for offline reading'
+        : `Saving for offline reading: ${progress.saved.toLocaleString()} of ${progress.missing.toLocaleString()}`}
     </p>
   );
 }
