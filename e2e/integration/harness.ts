@@ -12,13 +12,16 @@ import type { AccountInput, AccountStatus, AccountSummary } from '#shared/accoun
 import type { EventName, PetrelBridge, PetrelEvents } from '#shared/contract';
 import type { FolderRow, MessageRow } from '#shared/mail';
 import { createCore, type PetrelCore } from '../../src-main/core/petrel-core.ts';
-import type { EventSink, Logger } from '../../src-main/core/ports.ts';
+import { stderrLogger, type EventSink, type Logger } from '../../src-main/core/ports.ts';
 import { FileSecretStore } from '../../src-main/core/secrets/secret-store.ts';
 import { openCache, type PetrelDb } from '../../src-renderer/src/cache/db.ts';
 import { startCacheSync } from '../../src-renderer/src/cache/sync-client.ts';
 import { createUser, type MailRig } from '../mailserver/rig.ts';
 
-export const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+/** Silent, unless PETREL_TRACE is set (then warnings and errors go to stderr too). */
+export const quiet: Logger = process.env['PETREL_TRACE']
+  ? stderrLogger
+  : { info: () => {}, warn: () => {}, error: () => {} };
 
 let dbCounter = 0;
 

@@ -130,6 +130,14 @@ describe('live changes by another client', () => {
     await client.messageDelete('10', { uid: true });
     await client.append('Archive', rawMessage('Filed elsewhere'));
     await converged(h, client, account, POLL_MS + 2_000);
+
+    // Marked \Deleted elsewhere but not expunged: Petrel must never expunge it (no CLOSE).
+    await client.mailboxOpen('Archive');
+    expect(await client.messageFlagsAdd('20', ['\\Deleted'], { uid: true })).toBe(true);
+    await converged(h, client, account, POLL_MS + 2_000);
+    await new Promise((r) => setTimeout(r, 2 * POLL_MS));
+    const archive = (await serverSnapshot(client)).find((f) => f.path === 'Archive');
+    expect(archive?.flags[20]).toContain('\\Deleted');
   });
 
   it('reflects folders created, renamed and deleted elsewhere after the next poll', async () => {

@@ -118,6 +118,7 @@ export class AccountSync {
     } finally {
       lock.release();
     }
+    if (client !== this.watch.current) await leaveFolder(client);
     if (bodies.length) await this.opts.send({ folderId, bodies });
   }
 
@@ -205,9 +206,10 @@ export class AccountSync {
 
   private async doPoll(client: ImapFlow): Promise<void> {
     trace(`${this.opts.account.email}: poll`);
-    // STATUS of the selected folder reports the session's view of it, which the server refreshes
-    // only on a command like NOOP: without this, changes to the last synced folder went unseen.
+    // STATUS of a selected folder reports the session's view of it, refreshed only by a command
+    // like NOOP: left selected (no UNSELECT), changes to it would go unseen.
     if (client.mailbox) await client.noop();
+    if (!client.usable) return;
     const listed = await listFolders(client);
     await this.applyFolderList(client, listed);
     const abilities = abilitiesOf(client);
@@ -279,6 +281,7 @@ export class AccountSync {
         } finally {
           lock.release();
         }
+        await leaveFolder(client);
       });
     } finally {
       stopCollecting();
@@ -351,6 +354,22 @@ export class AccountSync {
     if (message) status.message = message;
     this.opts.onStatus(status);
   }
+}
+
+/**
+ * Leaves the selected folder on the work connection, so that between polls nothing is selected:
+ * STATUS then always reports the server's state, and a folder renamed or deleted elsewhere does
+ * not end the session (Dovecot says BYE to a session whose selected folder is renamed).
+ * UNSELECT (RFC 3691) through imapflow's CLOSE command with its `unselect` option; never CLOSE
+ * itself, which would expunge messages flagged \Deleted behind the user's back.
+ */
+async function leaveFolder(client: ImapFlow): Promise<void> {
+  if (!client.mailbox || !client.capabilities.has('UNSELECT')) return;
+  const internal = client as unknown as {
+    run?: (command: 'CLOSE', options: { unselect: true }) => Promise<unknown>;
+  };
+  if (typeof internal.run === 'function')
+    await internal.run.call(client, 'CLOSE', { unselect: true });
 }
 
 function seconds(ms: number): number {
