@@ -19,7 +19,7 @@ import {
 } from './sync-strategy.ts';
 
 /** Rows per batch: the first page lands at once, then batches sized for the IndexedDB write path. */
-export const CHUNKS = { firstPage: 50, second: 1_000, rest: 5_000 } as const;
+export const CHUNKS = { firstPage: 50, second: 1_000, rest: 2_500 } as const;
 
 export type SendBatch = (batch: Omit<ChangeBatch, 'id' | 'accountId'>) => Promise<void>;
 
