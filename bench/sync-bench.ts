@@ -58,6 +58,7 @@ export async function syncBench(opts: SyncBenchOptions): Promise<BenchResult[]> 
     const peakRss: number[] = [];
     let resyncMs = NaN;
     let newMail: number[] = [];
+    let newMailServer: number[] = [];
     for (let run = 1; run <= opts.runs; run++) {
       const session = await openPetrel(rig, user);
       try {
@@ -84,15 +85,16 @@ export async function syncBench(opts: SyncBenchOptions): Promise<BenchResult[]> 
         if (run === opts.runs) {
           resyncMs = await measureResync(session, rig, user, opts.messages);
           opts.log(`resync after 1,000 flag changes + 100 expunges: ${Math.round(resyncMs)} ms`);
-          newMail = await measureNewMail(
+          ({ petrel: newMail, server: newMailServer } = await measureNewMail(
             session,
             rig,
             sender,
             user,
             opts.newMailSamples,
             opts.messages + 1,
-          );
+          ));
           opts.log(`new mail: ${newMail.map((ms) => Math.round(ms)).join(', ')} ms`);
+          opts.log(`server's share: ${newMailServer.map((ms) => Math.round(ms)).join(', ')} ms`);
         }
       } finally {
         await session.close();
@@ -123,13 +125,15 @@ export async function syncBench(opts: SyncBenchOptions): Promise<BenchResult[]> 
         name: 'live.newMail',
         value: percentile(newMail, 50),
         unit: 'ms',
-        note: `SMTP send → row in cache, ${newMail.length} samples (Dovecot's own notify delay is about 500 ms)`,
+        baseline: percentile(newMailServer, 50),
+        note: `p50, SMTP send → row in cache, ${newMail.length} samples; baseline: send → EXISTS on a bare IDLE session (the server's share)`,
       }),
       result({
         name: 'live.newMail.p95',
         value: percentile(newMail, 95),
         unit: 'ms',
-        note: `${newMail.length} samples`,
+        baseline: percentile(newMailServer, 95),
+        note: `p95 of the same samples`,
       }),
       result({
         name: 'mem.main',
@@ -300,6 +304,11 @@ async function measureResync(
   return ms;
 }
 
+/**
+ * SMTP send → row in Petrel's cache, and, in the same run for the same deliveries, SMTP send →
+ * `* EXISTS` on a bare imapflow IDLE session: the server's own share (delivery, Dovecot's notify
+ * delay, its Maildir rescan), so the difference is Petrel's.
+ */
 async function measureNewMail(
   session: PetrelSession,
   rig: MailRig,
@@ -307,7 +316,7 @@ async function measureNewMail(
   user: User,
   samples: number,
   firstNewUid: number,
-): Promise<number[]> {
+): Promise<{ petrel: number[]; server: number[] }> {
   const transport = nodemailer.createTransport({
     host: rig.host,
     port: rig.smtp.tls,
@@ -315,13 +324,30 @@ async function measureNewMail(
     tls: { ca: [rig.caPem], servername: 'localhost' },
     auth: { user: sender.address, pass: sender.password },
   });
-  const latencies: number[] = [];
+  const watcher = new ImapFlow({
+    host: rig.host,
+    port: rig.imap.tls,
+    secure: true,
+    tls: { ca: [rig.caPem], servername: 'localhost' },
+    auth: { user: user.address, pass: user.password },
+    logger: false,
+    autoIdleDelay: 20,
+  });
+  await watcher.connect();
+  await watcher.mailboxOpen('INBOX');
+  let onExists: (() => void) | undefined;
+  watcher.on('exists', () => onExists?.());
+  const petrel: number[] = [];
+  const server: number[] = [];
   try {
     const inbox = `${session.accountId}:INBOX`;
     for (let i = 0; i < samples; i++) {
       // UIDs are never reused: the next message gets the mailbox's next UID.
       const rowId = `${inbox}#${firstNewUid + i}`;
       const arrived = session.page.evaluate(waitForRowInPage, rowId);
+      const announced = new Promise<number>((resolve) => {
+        onExists = () => resolve(Date.now());
+      });
       const sentAt = Date.now();
       await transport.sendMail({
         from: sender.address,
@@ -329,13 +355,15 @@ async function measureNewMail(
         subject: `Latency probe ${i}`,
         text: 'Hello from the benchmark.',
       });
-      latencies.push((await arrived) - sentAt);
+      server.push((await announced) - sentAt);
+      petrel.push((await arrived) - sentAt);
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
     transport.close();
+    await watcher.logout();
   }
-  return latencies;
+  return { petrel, server };
 }
 
 async function countInPage(): Promise<number> {
