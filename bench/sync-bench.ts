@@ -9,12 +9,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
-import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import type { AccountSummary } from '#shared/accounts';
 import { LIST_FETCH_QUERY } from '../src-main/core/sync/message-mapper.ts';
 import {
   createUser,
+  imapClientFor,
   seedMailbox,
   startMailServers,
   stopMailServers,
@@ -149,14 +149,7 @@ export async function syncBench(opts: SyncBenchOptions): Promise<BenchResult[]> 
 
 /** Streams the list fields of every message with bare imapflow: the baseline. */
 async function bareFetch(rig: MailRig, user: User): Promise<number> {
-  const client = new ImapFlow({
-    host: rig.host,
-    port: rig.imap.tls,
-    secure: true,
-    tls: { ca: [rig.caPem], servername: 'localhost' },
-    auth: { user: user.address, pass: user.password },
-    logger: false,
-  });
+  const client = imapClientFor(rig, user);
   await client.connect();
   const lock = await client.getMailboxLock('INBOX');
   try {
@@ -279,14 +272,7 @@ async function measureResync(
   total: number,
 ): Promise<number> {
   await session.page.close();
-  const client = new ImapFlow({
-    host: rig.host,
-    port: rig.imap.tls,
-    secure: true,
-    tls: { ca: [rig.caPem], servername: 'localhost' },
-    auth: { user: user.address, pass: user.password },
-    logger: false,
-  });
+  const client = imapClientFor(rig, user);
   await client.connect();
   await client.mailboxOpen('INBOX');
   await client.messageFlagsAdd('1:1000', ['\\Flagged'], { uid: true });
@@ -324,15 +310,7 @@ async function measureNewMail(
     tls: { ca: [rig.caPem], servername: 'localhost' },
     auth: { user: sender.address, pass: sender.password },
   });
-  const watcher = new ImapFlow({
-    host: rig.host,
-    port: rig.imap.tls,
-    secure: true,
-    tls: { ca: [rig.caPem], servername: 'localhost' },
-    auth: { user: user.address, pass: user.password },
-    logger: false,
-    autoIdleDelay: 20,
-  });
+  const watcher = imapClientFor(rig, user, { disableAutoIdle: false, autoIdleDelay: 20 });
   await watcher.connect();
   await watcher.mailboxOpen('INBOX');
   let onExists: (() => void) | undefined;

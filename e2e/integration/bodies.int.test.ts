@@ -3,45 +3,29 @@
  * travel, text arrives decoded, attachments byte for byte, and prefetch fills the cache.
  */
 import { randomBytes } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { ImapFlow } from 'imapflow';
+import { describe, expect, inject, it } from 'vitest';
 import { textPart } from '#shared/mime';
 import { startPrefetch } from '../../src-renderer/src/cache/prefetch.ts';
 import { downloadParts } from '../../src-main/core/sync/body-fetch.ts';
-import { seedMailbox } from '../mailserver/rig.ts';
-import {
-  cacheSnapshot,
-  eventually,
-  newUserAccount,
-  otherClient,
-  serverSnapshot,
-  startHarness,
-  type Harness,
-} from './harness.ts';
+import { imapClientFor, seedMailbox } from '../mailserver/rig.ts';
+import { expectConverged, useCleanups } from './fixtures.ts';
+import { eventually, newUserAccount, otherClient, startHarness, type Harness } from './harness.ts';
 
 const rig = inject('mailRig');
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = useCleanups();
 
 async function synced(): Promise<{ h: Harness; client: ImapFlow; accountId: string }> {
   const { user, input } = await newUserAccount(rig);
   await seedMailbox(rig, user.address, 30);
   await seedMailbox(rig, user.address, 10, { folder: 'Archive' });
   const client = await otherClient(rig, user);
-  cleanups.push(() => client.logout());
+  defer(() => client.logout());
   const h = await startHarness();
-  cleanups.push(() => h.stop());
+  defer(() => h.stop());
   const account = await h.core.api.addAccount(input);
   h.attach();
-  await eventually(
-    async () =>
-      JSON.stringify(await serverSnapshot(client)) ===
-      JSON.stringify(await cacheSnapshot(h.db, account)),
-    15_000,
-    'the first sync',
-  );
+  await expectConverged(h, client, account, 15_000);
   return { h, client, accountId: account.id };
 }
 
@@ -98,22 +82,15 @@ describe('message parts', () => {
   it('transfers only the part asked for, not a 30 MB message', async () => {
     const { user } = await newUserAccount(rig);
     const client = await otherClient(rig, user);
-    cleanups.push(() => client.logout());
+    defer(() => client.logout());
     await client.append(
       'INBOX',
       multipart('Huge', 'Just a short note.', randomBytes(30 * 1024 * 1024)),
     );
     await client.mailboxOpen('INBOX');
-    const reader = new ImapFlow({
-      host: rig.host,
-      port: rig.imap.tls,
-      secure: true,
-      tls: { ca: [rig.caPem], servername: 'localhost' },
-      auth: { user: user.address, pass: user.password },
-      logger: false,
-    });
+    const reader = imapClientFor(rig, user);
     await reader.connect();
-    cleanups.push(() => reader.logout());
+    defer(() => reader.logout());
     await reader.mailboxOpen('INBOX');
     reader.stats(true);
     const [body] = await downloadParts(reader, [{ rowId: 'x#1', uid: 1, parts: ['1'] }]);
@@ -131,7 +108,7 @@ describe('offline prefetch', () => {
       windowDays: null,
       onProgress: (p) => progress.push(p),
     });
-    cleanups.push(async () => stop());
+    defer(async () => stop());
     await eventually(async () => (await h.db.bodies.count()) === 40, 15_000, '40 text parts');
     const rows = await h.db.messages.toArray();
     for (const row of rows) {

@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type { AccountInput, AccountStatus, AccountSummary } from '#shared/accounts';
 import type { EventName, PetrelBridge, PetrelEvents } from '#shared/contract';
 import type { FolderRow, MessageRow } from '#shared/mail';
@@ -16,7 +16,7 @@ import { stderrLogger, type EventSink, type Logger } from '../../src-main/core/p
 import { FileSecretStore } from '../../src-main/core/secrets/secret-store.ts';
 import { openCache, type PetrelDb } from '../../src-renderer/src/cache/db.ts';
 import { startCacheSync } from '../../src-renderer/src/cache/sync-client.ts';
-import { createUser, type MailRig } from '../mailserver/rig.ts';
+import { createUser, imapClientFor, type MailRig } from '../mailserver/rig.ts';
 
 /** Silent, unless PETREL_TRACE is set (then warnings and errors go to stderr too). */
 export const quiet: Logger = process.env['PETREL_TRACE']
@@ -113,15 +113,7 @@ export async function newUserAccount(rig: MailRig, name = 'user') {
 
 /** A second, independent client: "another device" changing the mailbox. */
 export async function otherClient(rig: MailRig, user: { address: string; password: string }) {
-  const client = new ImapFlow({
-    host: rig.host,
-    port: rig.imap.tls,
-    secure: true,
-    tls: { ca: [rig.caPem], servername: 'localhost' },
-    auth: { user: user.address, pass: user.password },
-    logger: false,
-    disableAutoIdle: true,
-  });
+  const client = imapClientFor(rig, user);
   await client.connect();
   return client;
 }

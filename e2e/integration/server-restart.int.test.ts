@@ -2,43 +2,22 @@
  * The IMAP server going away and coming back. These tests stop Dovecot, so they have a rig of
  * their own: the shared one serves other test files at the same time.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countMessages } from '../../src-renderer/src/cache/queries.ts';
-import {
-  seedMailbox,
-  startImapServer,
-  startMailServers,
-  stopImapServer,
-  stopMailServers,
-  type MailRig,
-} from '../mailserver/rig.ts';
-import {
-  cacheSnapshot,
-  eventually,
-  newUserAccount,
-  otherClient,
-  serverSnapshot,
-  startHarness,
-} from './harness.ts';
+import { seedMailbox, startImapServer, stopImapServer } from '../mailserver/rig.ts';
+import { expectConverged, useCleanups, useOwnRig } from './fixtures.ts';
+import { eventually, newUserAccount, otherClient, startHarness } from './harness.ts';
 
-let rig: MailRig;
-const cleanups: (() => Promise<unknown>)[] = [];
-beforeAll(async () => {
-  rig = await startMailServers();
-});
-afterAll(async () => {
-  await stopMailServers(rig);
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const ownRig = useOwnRig();
+const defer = useCleanups();
 
 describe('server going away', () => {
   it('finishes an initial sync cut by a Dovecot restart with no duplicate and no gap', async () => {
+    const rig = ownRig();
     const { user, input } = await newUserAccount(rig);
     await seedMailbox(rig, user.address, 12_000);
     const h = await startHarness();
-    cleanups.push(() => h.stop());
+    defer(() => h.stop());
     const account = await h.core.api.addAccount(input);
     h.attach();
     const inbox = `${account.id}:INBOX`;
@@ -55,23 +34,18 @@ describe('server going away', () => {
       await startImapServer(rig);
     }
     const client = await otherClient(rig, user);
-    cleanups.push(() => client.logout());
-    await eventually(
-      async () =>
-        JSON.stringify(await serverSnapshot(client)) ===
-        JSON.stringify(await cacheSnapshot(h.db, account)),
-      30_000,
-      'the cache to converge after the restart',
-    );
+    defer(() => client.logout());
+    await expectConverged(h, client, account, 30_000);
     expect(await countMessages(h.db, inbox)).toBe(12_000);
     expect(h.statuses.some((s) => s.state === 'offline')).toBe(true);
   });
 
   it('says why a message cannot be opened while the server is away', async () => {
+    const rig = ownRig();
     const { user, input } = await newUserAccount(rig);
     await seedMailbox(rig, user.address, 5);
     const h = await startHarness();
-    cleanups.push(() => h.stop());
+    defer(() => h.stop());
     const account = await h.core.api.addAccount(input);
     h.attach();
     const inbox = `${account.id}:INBOX`;

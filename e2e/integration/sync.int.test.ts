@@ -2,13 +2,12 @@
  * The sync engine against the rig's real Dovecot, with the real renderer cache (fake-indexeddb).
  * Each test makes its own users.
  */
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import type { AccountSummary } from '#shared/accounts';
+import { describe, expect, inject, it } from 'vitest';
 import type { ImapFlow } from 'imapflow';
 import { countMessages } from '../../src-renderer/src/cache/queries.ts';
 import { kickUser, seedMailbox } from '../mailserver/rig.ts';
+import { expectConverged, useCleanups } from './fixtures.ts';
 import {
-  cacheSnapshot,
   eventually,
   newUserAccount,
   otherClient,
@@ -19,42 +18,21 @@ import {
 
 const rig = inject('mailRig');
 const POLL_MS = 1_000;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = useCleanups();
 
 async function harness(): Promise<Harness> {
   const h = await startHarness({ pollIntervalMs: POLL_MS });
-  cleanups.push(() => h.stop());
+  defer(() => h.stop());
   return h;
 }
 
 async function other(user: { address: string; password: string }): Promise<ImapFlow> {
   const client = await otherClient(rig, user);
-  cleanups.push(() => client.logout().catch(() => client.close()));
+  defer(() => client.logout().catch(() => client.close()));
   return client;
 }
 
-/** Waits until the cache holds exactly what the server holds for `account`. */
-async function converged(h: Harness, client: ImapFlow, account: AccountSummary, timeoutMs: number) {
-  let last: unknown;
-  try {
-    return await eventually(
-      async () => {
-        const [server, cache] = [await serverSnapshot(client), await cacheSnapshot(h.db, account)];
-        last = { server, cache };
-        return JSON.stringify(server) === JSON.stringify(cache);
-      },
-      timeoutMs,
-      `${account.email} to converge`,
-    );
-  } catch (error) {
-    expect(last).toBeUndefined();
-    throw error;
-  }
-}
+const converged = expectConverged;
 
 describe('initial sync', () => {
   it('mirrors two accounts at once: folders, UIDs, flags and counts', async () => {

@@ -5,6 +5,7 @@
  * user) and the packages from `scripts/ensure-system-deps.sh`.
  */
 import { randomBytes } from 'node:crypto';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import {
   chmod,
   chown,
@@ -228,6 +229,27 @@ export async function kickUser(rig: MailRig, address: string): Promise<boolean> 
   if (r.code !== 0)
     throw new Error(`Mail rig: doveadm kick ${address} failed: ${r.stderr || r.stdout}`);
   return true;
+}
+
+/**
+ * A (not yet connected) imapflow client for a rig user over implicit TLS, trusting only the rig's
+ * certificate; `options` override the defaults (quiet, no auto-IDLE).
+ */
+export function imapClientFor(
+  rig: MailRig,
+  user: { address: string; password: string },
+  options: Partial<ImapFlowOptions> = {},
+): ImapFlow {
+  return new ImapFlow({
+    host: rig.host,
+    port: rig.imap.tls,
+    secure: true,
+    tls: tlsOptionsFor(rig),
+    auth: { user: user.address, pass: user.password },
+    logger: false,
+    disableAutoIdle: true,
+    ...options,
+  });
 }
 
 /** TLS options that trust only the rig's own certificate (never `rejectUnauthorized: false`). */
