@@ -100,6 +100,29 @@ describe('message parts', () => {
   });
 });
 
+describe('priority', () => {
+  it('a reader opening a message does not wait for a long folder sync on the work connection', async () => {
+    const { user, input } = await newUserAccount(rig);
+    await seedMailbox(rig, user.address, 3, { folder: 'Sent' });
+    await seedMailbox(rig, user.address, 15_000, { folder: 'Archive' });
+    const h = await startHarness();
+    defer(() => h.stop());
+    const account = await h.core.api.addAccount(input);
+    h.attach();
+    const archive = `${account.id}:Archive`;
+    await eventually(
+      async () => (await h.db.checkpoints.get(archive))?.backfillBelow !== undefined,
+      20_000,
+      'the Archive sync to be under way',
+    );
+    const rowId = `${account.id}:Sent#3`;
+    expect(await h.db.messages.get(rowId)).toBeDefined();
+    await h.core.api.loadParts([{ rowId, parts: ['1'] }]);
+    expect((await h.db.checkpoints.get(archive))?.backfillBelow).toBeGreaterThan(1);
+    expect((await h.db.bodies.get([rowId, '1']))?.text).toContain('Message 3 of 3');
+  });
+});
+
 describe('offline prefetch', () => {
   it('saves the text of every message in the window, INBOX first, and nothing twice', async () => {
     const { h } = await synced();

@@ -49,6 +49,8 @@ export class AccountSync {
   private pending: PushedChanges = noPushedChanges();
   private liveTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Folder syncs running on the work connection (a reader's request does not wait for them). */
+  private workSyncs = 0;
   private readonly now: () => number;
 
   constructor(private readonly opts: AccountSyncOptions) {
@@ -98,28 +100,48 @@ export class AccountSync {
 
   /**
    * Fetches parts of messages of one folder and stores them in the cache (resolves once it has
-   * them). What the user waits for goes on the watch connection when it is INBOX (selected there
-   * already); everything else, and prefetch, on the work connection.
+   * them). Someone waiting must not queue behind a long folder sync: INBOX parts come over the
+   * watch connection (INBOX is selected there), others over the work connection when it is free,
+   * else over a short-lived connection of their own. Prefetch always waits its turn on work.
    */
   async loadParts(path: string, messages: PartsOfMessage[], background: boolean): Promise<void> {
-    const onWatch = path === INBOX && !background && this.watch.current;
-    const client = onWatch ? this.watch.current : this.work.current;
-    if (!client) {
+    const watch = this.watch.current;
+    const work = this.work.current;
+    if (!watch && !work) {
       throw new PetrelError(
         'unavailable',
         `Petrel cannot reach the server of ${this.opts.account.email} right now, and this message is not saved for offline reading yet.`,
       );
     }
-    const folderId = folderIdOf(this.opts.account.id, path);
-    const lock = await client.getMailboxLock(path);
     let bodies;
+    if (!background && path === INBOX && watch)
+      bodies = await this.downloadOn(watch, path, messages);
+    else if (background || (work && this.workSyncs === 0)) {
+      bodies = await this.downloadOn((work ?? watch) as ImapFlow, path, messages);
+    } else bodies = await this.downloadOnOwnConnection(path, messages);
+    if (bodies.length)
+      await this.opts.send({ folderId: folderIdOf(this.opts.account.id, path), bodies });
+  }
+
+  private async downloadOn(client: ImapFlow, path: string, messages: PartsOfMessage[]) {
+    const lock = await client.getMailboxLock(path);
     try {
-      bodies = await downloadParts(client, messages);
+      return await downloadParts(client, messages);
     } finally {
       lock.release();
+      if (client !== this.watch.current) await leaveFolder(client);
     }
-    if (client !== this.watch.current) await leaveFolder(client);
-    if (bodies.length) await this.opts.send({ folderId, bodies });
+  }
+
+  private async downloadOnOwnConnection(path: string, messages: PartsOfMessage[]) {
+    const client = this.createClient('work');
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      return await this.downloadOn(client, path, messages);
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
   }
 
   /** Poll now instead of waiting for the timer. */
@@ -269,6 +291,7 @@ export class AccountSync {
   private async syncFolderOnWork(client: ImapFlow, folder: FolderRow): Promise<void> {
     const pushed = noPushedChanges();
     const stopCollecting = collectPushedChanges(client, folder.path, () => pushed);
+    this.workSyncs++;
     try {
       await this.withFolderLock(folder.path, async () => {
         const qresync = this.qresyncParams(client, folder.id);
@@ -284,6 +307,7 @@ export class AccountSync {
         await leaveFolder(client);
       });
     } finally {
+      this.workSyncs--;
       stopCollecting();
     }
   }

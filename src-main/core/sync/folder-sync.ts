@@ -213,6 +213,8 @@ async function walkDown(
     mirrored += rows.length;
     ctx.onProgress?.(mirrored);
     inFlight = sendWithCheckpoint(ctx, { reset: reset && index === 0, put: rows }, checkpoint);
+    // Awaited on the next turn; until then a rejection (cache detached) must not count as unhandled.
+    inFlight.catch(() => {});
   }
   await inFlight;
 }
