@@ -19,16 +19,3 @@ export function textPart(root: MimePart): MimePart | undefined {
   const texts = leafParts(root).filter(isInlineText);
   return texts.find((p) => p.type === 'text/plain') ?? texts.find((p) => p.type === 'text/html');
 }
-
-/** Parts a reader shows: the HTML part if there is one, else the plain one. */
-export function displayParts(root: MimePart): MimePart[] {
-  const texts = leafParts(root).filter(isInlineText);
-  const html = texts.find((p) => p.type === 'text/html');
-  const plain = texts.find((p) => p.type === 'text/plain');
-  return [html ?? plain].filter((p): p is MimePart => p !== undefined);
-}
-
-/** Parts the user would call attachments. */
-export function attachmentParts(root: MimePart): MimePart[] {
-  return leafParts(root).filter((p) => !isInlineText(p) && !p.type.startsWith('multipart/'));
-}

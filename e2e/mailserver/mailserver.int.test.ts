@@ -6,7 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { describe, expect, inject, it } from 'vitest';
-import { createUser, kickUser, seedMailbox, tlsOptionsFor, type MailRig } from './rig.ts';
+import {
+  createUser,
+  imapClientFor,
+  kickUser,
+  seedMailbox,
+  tlsOptionsFor,
+  type MailRig,
+} from './rig.ts';
 
 const rig: MailRig = inject('mailRig');
 
@@ -78,14 +85,7 @@ describe('mail rig', () => {
 
   it('logs in over implicit TLS', async () => {
     const user = await createUser(rig, 'imaps');
-    const client = new ImapFlow({
-      host: rig.host,
-      port: rig.imap.tls,
-      secure: true,
-      tls: tlsOptionsFor(rig),
-      auth: { user: user.address, pass: user.password },
-      logger: false,
-    });
+    const client = imapClientFor(rig, user, { disableAutoIdle: false });
     client.on('error', () => undefined);
     await client.connect();
     expect(client.tls && client.tls.authorized).toBe(true);

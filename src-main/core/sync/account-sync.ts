@@ -144,12 +144,6 @@ export class AccountSync {
     }
   }
 
-  /** Poll now instead of waiting for the timer. */
-  async pollNow(): Promise<void> {
-    const client = this.work.current;
-    if (client) await this.pollFolders(client);
-  }
-
   private createClient(purpose: 'watch' | 'work'): ImapFlow {
     return createImapClient(this.opts.account, this.opts.password, purpose);
   }

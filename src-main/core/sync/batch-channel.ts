@@ -41,8 +41,4 @@ export class BatchChannel {
     for (const waiter of this.waiting.values()) waiter.reject(new DetachedError());
     this.waiting.clear();
   }
-
-  get pending(): number {
-    return this.waiting.size;
-  }
 }

@@ -1,6 +1,7 @@
 import type { FetchMessageObject } from 'imapflow';
 import { describe, expect, it } from 'vitest';
-import { parseReferences, previewPart, toMessageRow } from './message-mapper.ts';
+import { textPart } from '#shared/mime';
+import { parseReferences, toMessageRow } from './message-mapper.ts';
 import { previewsFromFirstPart, previewText } from './preview.ts';
 
 const ctx = { accountId: 'acc', folderId: 'acc:INBOX', isInbox: true };
@@ -63,7 +64,7 @@ describe('toMessageRow', () => {
       hasAttachments: true,
       unifiedInbox: 1,
     });
-    expect(previewPart(row.structure!)).toMatchObject({ part: '1.1', type: 'text/plain' });
+    expect(textPart(row.structure!)).toMatchObject({ part: '1.1', type: 'text/plain' });
   });
 
   it('survives a message with no envelope or structure', () => {

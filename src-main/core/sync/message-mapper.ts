@@ -8,7 +8,6 @@ import type {
   MessageStructureObject,
 } from 'imapflow';
 import { messageRowId, type Address, type MessageRow, type MimePart } from '#shared/mail';
-import { textPart } from '#shared/mime';
 
 /** What a list needs, and nothing more (ANCHORS: never the full header, never the body). */
 export const LIST_FETCH_QUERY: FetchQueryObject = {
@@ -112,6 +111,3 @@ function hasAttachment(part: MimePart): boolean {
   if (part.disposition === 'attachment') return true;
   return Boolean(part.filename) && !part.type.startsWith('text/') && part.disposition !== 'inline';
 }
-
-/** The part a preview (and a plain reader) starts from: text/plain, else text/html. */
-export const previewPart = textPart;

@@ -6,7 +6,7 @@ import type { ImapFlow } from 'imapflow';
 import { decode as decodeQuotedPrintable } from 'libqp';
 import type { MessageRow, MimePart } from '#shared/mail';
 import { toUidSet } from '#shared/uid-set';
-import { previewPart } from './message-mapper.ts';
+import { textPart } from '#shared/mime';
 
 export const PREVIEW_CHARS = 200;
 const BYTES = { text: 600, html: 2_400 } as const;
@@ -69,7 +69,7 @@ function groupBySection(rows: MessageRow[]): Map<string, Group> {
 }
 
 function partOf(row: MessageRow): MimePart | undefined {
-  return row.structure ? previewPart(row.structure) : undefined;
+  return row.structure ? textPart(row.structure) : undefined;
 }
 
 /** Decodes a (possibly truncated) part and reduces it to one line of plain text. */

@@ -26,7 +26,6 @@ export const DEFAULT_POLL_INTERVAL_MS = 30_000;
 export class SyncEngine {
   private readonly channel: BatchChannel;
   private readonly syncs = new Map<string, AccountSync>();
-  private readonly statuses = new Map<string, AccountStatus>();
   private cache: CacheState | undefined;
   private accounts: AccountSummary[] = [];
 
@@ -71,7 +70,6 @@ export class SyncEngine {
 
   async accountRemoved(accountId: string): Promise<void> {
     this.accounts = this.accounts.filter((a) => a.id !== accountId);
-    this.statuses.delete(accountId);
     await this.stopAccount(accountId);
     if (!this.cache) return;
     for (const folderId of Object.keys(this.cache.checkpoints)) {
@@ -103,15 +101,6 @@ export class SyncEngine {
   /** Resume from sleep, network back: reconnect everything now. */
   wake(): void {
     for (const sync of this.syncs.values()) sync.wake();
-  }
-
-  status(accountId: string): AccountStatus | undefined {
-    return this.statuses.get(accountId);
-  }
-
-  /** Polls every account's folders now (tests; a "check mail" button). */
-  async pollNow(): Promise<void> {
-    await Promise.all([...this.syncs.values()].map((sync) => sync.pollNow()));
   }
 
   async dispose(): Promise<void> {
@@ -157,7 +146,6 @@ export class SyncEngine {
   }
 
   private setStatus(status: AccountStatus): void {
-    this.statuses.set(status.accountId, status);
     this.opts.events.emit('accountStatus', status);
   }
 
