@@ -16,7 +16,8 @@ export interface BenchResult {
 
 export function result(r: Omit<BenchResult, 'ratio'>): BenchResult {
   const ratio = r.baseline ? round(r.value / r.baseline, 2) : undefined;
-  return { ...r, value: round(r.value, 1), ...(ratio === undefined ? {} : { ratio }) };
+  const baseline = r.baseline === undefined ? {} : { baseline: round(r.baseline, 3) };
+  return { ...r, value: round(r.value, 1), ...baseline, ...(ratio === undefined ? {} : { ratio }) };
 }
 
 export function median(values: number[]): number {
