@@ -15,7 +15,7 @@ import type { EventSink } from '../ports.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import type { SyncEngine } from '../sync/sync-engine.ts';
-import { isLoopbackHost } from '../imap/tls.ts';
+import { assertSecurityAllowed } from '../imap/tls.ts';
 import { testConnection } from './connection-test.ts';
 
 export const passwordKey = (accountId: string): string => `account:${accountId}:password`;
@@ -99,15 +99,6 @@ function settingsOf(input: AccountInput): AccountSettings {
 }
 
 function assertAllowedSecurity(input: AccountSettings): void {
-  for (const [label, server] of [
-    ['IMAP', input.imap],
-    ['SMTP', input.smtp],
-  ] as const) {
-    if (server.security === 'plain' && !isLoopbackHost(server.host)) {
-      throw new PetrelError(
-        'invalid-argument',
-        `Unencrypted ${label} is only allowed to this computer (localhost). Choose TLS or STARTTLS.`,
-      );
-    }
-  }
+  assertSecurityAllowed('IMAP', input.imap);
+  assertSecurityAllowed('SMTP', input.smtp);
 }

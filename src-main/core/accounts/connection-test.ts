@@ -11,7 +11,7 @@ import type {
   ServerSettings,
 } from '#shared/accounts';
 import { createImapClient } from '../imap/imap-client.ts';
-import { isLoopbackHost } from '../imap/tls.ts';
+import { isPlaintextToAnotherHost } from '../imap/tls.ts';
 import { SMTP_TIMEOUTS, smtpTransportOptions } from '../smtp/smtp-transport.ts';
 import {
   PROBE_TIMEOUT_MS,
@@ -68,7 +68,7 @@ async function testImap(
 ): Promise<ConnectionProblem | undefined> {
   const server = account.imap;
   // Checked here too (imapOptions throws for it): no socket may be opened at all.
-  if (refusesPlaintext(server)) return plaintextRefusedProblem('imap', server);
+  if (isPlaintextToAnotherHost(server)) return plaintextRefusedProblem('imap', server);
   let client: ReturnType<typeof createImapClient> | undefined;
   try {
     client = createImapClient(account, password, 'test');
@@ -91,7 +91,7 @@ async function testSmtp(
   timeoutMs: number,
 ): Promise<ConnectionProblem | undefined> {
   const server = account.smtp;
-  if (refusesPlaintext(server)) return plaintextRefusedProblem('smtp', server);
+  if (isPlaintextToAnotherHost(server)) return plaintextRefusedProblem('smtp', server);
   let transport: ReturnType<typeof nodemailer.createTransport> | undefined;
   try {
     // verify() cannot be cancelled, so its own timers are cut to the deadline (then its specific
@@ -110,10 +110,6 @@ async function testSmtp(
   } finally {
     transport?.close();
   }
-}
-
-function refusesPlaintext(server: ServerSettings): boolean {
-  return server.security === 'plain' && !isLoopbackHost(server.host);
 }
 
 /**

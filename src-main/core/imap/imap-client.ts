@@ -5,8 +5,7 @@
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { AccountSettings } from '#shared/accounts';
-import { PetrelError } from '#shared/result';
-import { isLoopbackHost, tlsOptionsFor } from './tls.ts';
+import { assertSecurityAllowed, tlsOptionsFor } from './tls.ts';
 
 export type ConnectionPurpose = 'watch' | 'work' | 'test';
 
@@ -18,12 +17,7 @@ export function imapOptions(
   purpose: ConnectionPurpose,
 ): ImapFlowOptions {
   const { imap } = account;
-  if (imap.security === 'plain' && !isLoopbackHost(imap.host)) {
-    throw new PetrelError(
-      'invalid-argument',
-      'Unencrypted IMAP is only allowed to this computer (localhost). Choose TLS or STARTTLS.',
-    );
-  }
+  assertSecurityAllowed('IMAP', imap);
   return {
     host: imap.host,
     port: imap.port,

@@ -5,6 +5,7 @@
  */
 import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { ServerSettings } from '#shared/accounts';
+import { PetrelError } from '#shared/result';
 
 export function tlsOptionsFor(server: ServerSettings): ConnectionOptions {
   const base: ConnectionOptions = {
@@ -34,4 +35,18 @@ function isIpAddress(host: string): boolean {
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Plaintext is allowed only to this computer, and only when the user picked it. */
+export function isPlaintextToAnotherHost(server: ServerSettings): boolean {
+  return server.security === 'plain' && !isLoopbackHost(server.host);
+}
+
+/** Refuses, before any socket opens, plaintext to another computer. */
+export function assertSecurityAllowed(label: 'IMAP' | 'SMTP', server: ServerSettings): void {
+  if (!isPlaintextToAnotherHost(server)) return;
+  throw new PetrelError(
+    'invalid-argument',
+    `Unencrypted ${label} is only allowed to this computer (localhost), not to ${server.host}. Choose TLS or STARTTLS.`,
+  );
 }

@@ -10,8 +10,7 @@ import nodemailer, {
   type Transporter,
 } from 'nodemailer';
 import type { AccountSettings } from '#shared/accounts';
-import { PetrelError } from '#shared/result';
-import { isLoopbackHost, tlsOptionsFor } from '../imap/tls.ts';
+import { assertSecurityAllowed, tlsOptionsFor } from '../imap/tls.ts';
 
 /** Time limits, in milliseconds, for every SMTP connection Petrel opens. */
 export const SMTP_TIMEOUTS = {
@@ -73,12 +72,7 @@ function securityOptions(
   if (smtp.security === 'tls') return { secure: true };
   // requireTLS: fail when STARTTLS is missing or refused instead of going on in plaintext.
   if (smtp.security === 'starttls') return { secure: false, requireTLS: true };
-  if (!isLoopbackHost(smtp.host)) {
-    throw new PetrelError(
-      'invalid-argument',
-      `Unencrypted SMTP is only allowed to this computer (localhost), not to ${smtp.host}. Choose TLS or STARTTLS.`,
-    );
-  }
+  assertSecurityAllowed('SMTP', smtp);
   // The user chose no encryption to this computer: do not start STARTTLS behind their back (a
   // local bridge's self-signed certificate would then fail a connection they configured).
   return { secure: false, ignoreTLS: true };
