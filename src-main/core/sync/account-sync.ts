@@ -49,6 +49,8 @@ export class AccountSync {
   private pending: PushedChanges = noPushedChanges();
   private liveTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The watch connection lost pushes: reconnect it once the catch-up is done. */
+  private rewatch = false;
   /** Folder syncs running on the work connection (a reader's request does not wait for them). */
   private workSyncs = 0;
   private readonly now: () => number;
@@ -193,6 +195,10 @@ export class AccountSync {
         this.pending = noPushedChanges();
         await syncLiveChanges(this.folderContext(client, folder), pushed);
       });
+      if (this.rewatch) {
+        this.rewatch = false;
+        this.watch.kick();
+      }
     } catch (error) {
       this.opts.logger.warn('live INBOX sync failed; reconnecting', { error: String(error) });
       client.close();
@@ -229,6 +235,7 @@ export class AccountSync {
     const listed = await listFolders(client);
     await this.applyFolderList(client, listed);
     const abilities = abilitiesOf(client);
+    this.catchUpInboxIfMoved(listed.get(INBOX), abilities);
     const changed = [...this.folders.values()]
       .filter((folder) => folder.selectable && folder.path !== INBOX)
       .filter((folder) => this.statusMoved(folder, listed.get(folder.path), abilities))
@@ -239,6 +246,24 @@ export class AccountSync {
       await this.syncFolderOnWork(client, folder);
     }
     if (this.watch.current) this.setStatus('idle');
+  }
+
+  /**
+   * INBOX is the watch connection's, but its status comes with every poll anyway. If it moved past
+   * what the cache holds with no push to show for it, pushes were lost (seen under load: after
+   * unsolicited FETCHes arrived during a FETCH of ours, imapflow reported no flag change on that
+   * connection again), so the live path asks the server (CHANGEDSINCE) instead of trusting pushes.
+   */
+  private catchUpInboxIfMoved(entry: ListResponse | undefined, abilities: ServerAbilities) {
+    const inbox = this.folders.get(INBOX);
+    const watch = this.watch.current;
+    if (!inbox || !watch || !this.opts.checkpoints.has(inbox.id)) return;
+    if (!this.statusMoved(inbox, entry, abilities)) return;
+    trace(`${this.opts.account.email}: INBOX moved without a push; asking the server`);
+    this.pending.unknownFlags = true;
+    // After catching up, start the watch connection afresh so that pushes work again.
+    this.rewatch = true;
+    this.scheduleLiveSync(watch);
   }
 
   private async applyFolderList(

@@ -45,7 +45,10 @@ export interface PushedChanges {
   vanished: Set<number>;
   /** An expunge arrived without a UID (no QRESYNC): only a UID comparison can tell which. */
   unknownExpunge: boolean;
-  /** Flags changed on a message the server named by sequence number only (no CONDSTORE). */
+  /**
+   * Flags changed and the pushes do not say which: a flag update came by sequence number only
+   * (no CONDSTORE), or the folder's status moved with no push at all. Ask the server.
+   */
   unknownFlags: boolean;
   /** Highest MODSEQ among pushed flag changes. */
   highestModseq: bigint;
@@ -121,8 +124,8 @@ export async function syncLiveChanges(ctx: FolderContext, pushed: PushedChanges)
     return;
   }
   // With QRESYNC, IDLE reports every change with its UID (and flag changes with their MODSEQ):
-  // nothing to ask the server but the new messages.
-  await incrementalSync(ctx, status, pushed, false, ctx.abilities.qresync);
+  // nothing to ask the server but the new messages, unless a push is known to be missing.
+  await incrementalSync(ctx, status, pushed, false, ctx.abilities.qresync && !pushed.unknownFlags);
 }
 
 function selectedMailbox(ctx: FolderContext): MailboxObject {
