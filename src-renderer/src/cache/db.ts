@@ -40,12 +40,21 @@ export interface BodyRow {
   fetchedAt: number;
 }
 
+/** A sender whose remote content (images, stylesheets) the user chose to load always. */
+export interface TrustedSenderRow {
+  /** Lower-cased address. */
+  address: string;
+  /** ms since epoch. */
+  since: number;
+}
+
 /** The typed database: one table per kind of row. */
 export type PetrelDb = Dexie & {
   folders: EntityTable<FolderRow, 'id'>;
   messages: EntityTable<MessageRow, 'id'>;
   checkpoints: EntityTable<CheckpointRow, 'folderId'>;
   bodies: Table<BodyRow, [string, string]>;
+  trustedSenders: EntityTable<TrustedSenderRow, 'address'>;
 };
 
 /** A query over `messages`, typed as the table's own collections are. */
@@ -53,6 +62,8 @@ export type MessageCollection = Collection<MessageRow, string, InsertType<Messag
 
 /** Table names, for transaction scopes. */
 export type CacheTable = 'folders' | 'messages' | 'checkpoints' | 'bodies';
+/** Tables of the user's own choices: never touched by sync. */
+export type UserTable = 'trustedSenders';
 
 /**
  * Version 1. Keep every `version(n)` block users may still have; data changes go in `.upgrade()`.
@@ -67,6 +78,11 @@ const SCHEMA_V1: Record<CacheTable, string> = {
   bodies: '[rowId+part], folderId',
 };
 
+/** Version 2 adds the user's own tables; mail tables are unchanged. */
+const SCHEMA_V2: Record<UserTable, string> = {
+  trustedSenders: 'address',
+};
+
 /** Creates the cache's Dexie instance; it opens on first use. Tests pass a unique name. */
 export function openCache(name = 'petrel-cache'): PetrelDb {
   // Relaxed durability: no flush to disk per commit. A crash can lose the last commits, but
@@ -74,6 +90,7 @@ export function openCache(name = 'petrel-cache'): PetrelDb {
   // consistently, and sync resumes from there.
   const db = new Dexie(name, { chromeTransactionDurability: 'relaxed' }) as PetrelDb;
   db.version(1).stores(SCHEMA_V1);
+  db.version(2).stores(SCHEMA_V2);
   return db;
 }
 
