@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+import { mailFramePolicyForPath } from './src-shared/csp.ts';
 
 const root = import.meta.dirname;
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
@@ -35,7 +37,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'src-renderer'),
-    plugins: [react()],
+    plugins: [react(), mailFrameHeaders()],
     build: {
       outDir: 'out/renderer',
       minify: true,
@@ -43,3 +45,20 @@ export default defineConfig({
     },
   },
 });
+
+/**
+ * In `npm run dev` Vite serves the renderer, not the app:// handler or the browser-mode server:
+ * the mail frames need their own policy there too, or remote content would load unnoticed.
+ */
+function mailFrameHeaders(): Plugin {
+  return {
+    name: 'petrel-mail-frame-policy',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const policy = mailFramePolicyForPath(new URL(req.url ?? '/', 'http://dev').pathname);
+        if (policy) res.setHeader('Content-Security-Policy', policy);
+        next();
+      });
+    },
+  };
+}

@@ -15,6 +15,7 @@ import type {
 import type { AppInfo } from './dto.ts';
 import type { PartRequest } from './mail.ts';
 import type { CacheState, ChangeBatch } from './sync.ts';
+import type { MailTask, TaskResult } from './tasks.ts';
 
 export interface PetrelApi {
   /** Name, version and host of the running app. */
@@ -38,6 +39,11 @@ export interface PetrelApi {
   loadParts(requests: PartRequest[], background?: boolean): Promise<void>;
   /** The network came back (or the machine woke up): reconnect every account now. */
   reconnectNow(): Promise<void>;
+  /**
+   * Carries out one queued task on the server. Resolves with how it went, failures included:
+   * a permanent one is to be undone locally, a transient one tried again later.
+   */
+  performTask(task: MailTask): Promise<TaskResult>;
 }
 
 export interface PetrelEvents {
@@ -67,6 +73,7 @@ const methodNameSet = {
   ackBatch: true,
   loadParts: true,
   reconnectNow: true,
+  performTask: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(methodNameSet) as ApiMethod[];
 

@@ -21,3 +21,37 @@ export function appContentSecurityPolicy(opts: { connectSrc?: string[] } = {}): 
     "object-src 'none'",
   ].join('; ');
 }
+
+/**
+ * The empty documents mail HTML is put into. A frame made from srcdoc, blob: or data: would inherit
+ * the app's policy, which mail styles cannot live with; a document of our own carries its own.
+ */
+export const MAIL_FRAME_PATH = '/mail-frame.html';
+export const MAIL_FRAME_REMOTE_PATH = '/mail-frame-remote.html';
+
+/**
+ * The policy of a mail frame: never any script, and no network unless the user allowed remote
+ * content for this message; then only images, stylesheets and fonts. The `sandbox` directive
+ * repeats the iframe's sandbox attribute, so the document stays script-less even if it is opened
+ * some other way.
+ */
+export function mailFrameContentSecurityPolicy(opts: { remote: boolean }): string {
+  const remote = opts.remote ? ' http: https:' : '';
+  return [
+    "default-src 'none'",
+    `style-src 'unsafe-inline'${remote}`,
+    `img-src data:${remote}`,
+    `font-src data:${remote}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'self'",
+    'sandbox allow-same-origin',
+  ].join('; ');
+}
+
+/** The frame policy for a request path, or undefined for every other page (they get the app's). */
+export function mailFramePolicyForPath(pathname: string): string | undefined {
+  if (pathname === MAIL_FRAME_PATH) return mailFrameContentSecurityPolicy({ remote: false });
+  if (pathname === MAIL_FRAME_REMOTE_PATH) return mailFrameContentSecurityPolicy({ remote: true });
+  return undefined;
+}

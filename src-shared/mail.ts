@@ -96,6 +96,10 @@ export const folderIdOf = (accountId: string, path: string): string => `${accoun
 /** Account ids are UUIDs: they never contain ":", so the folder id splits unambiguously. */
 export const messageRowId = (folderId: string, uid: number): string => `${folderId}#${uid}`;
 
+/** The folder's path on the server (everything after the account id and its ":"). */
+export const pathOfFolderId = (folderId: string): string =>
+  folderId.slice(folderId.indexOf(':') + 1);
+
 /** The folder id of a message row id (everything before the last "#"). */
 export const folderIdOfRowId = (rowId: string): string => rowId.slice(0, rowId.lastIndexOf('#'));
 

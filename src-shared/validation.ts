@@ -53,6 +53,46 @@ const checkpoint = z.object({
   fullSyncAt: z.number().optional(),
 });
 
+/**
+ * An IMAP flag or keyword: an atom, optionally after one backslash. \Recent belongs to the server.
+ */
+const flag = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^\\?[\x21-\x7e]+$/, 'a flag is printable ASCII')
+  .regex(/^\\?[^(){%*"\\\]]+$/, 'a flag has no ( ) { % * " \\ ]')
+  .refine((value) => value.toLowerCase() !== '\\recent', 'only the server sets \\Recent');
+
+const uid = z.number().int().min(1).max(0xffffffff);
+
+const setFlagsTask = z
+  .object({
+    type: z.literal('setFlags'),
+    accountId: id,
+    folderId: z.string().min(1).max(2000),
+    uidValidity: z.number().int().nonnegative().max(0xffffffff),
+    uids: z.array(uid).min(1).max(100_000),
+    add: z.array(flag).max(20).optional(),
+    remove: z.array(flag).max(20).optional(),
+  })
+  .refine((task) => task.folderId.startsWith(`${task.accountId}:`), {
+    message: 'the folder belongs to another account',
+    path: ['folderId'],
+  })
+  .refine((task) => (task.add?.length ?? 0) + (task.remove?.length ?? 0) > 0, {
+    message: 'nothing to add or remove',
+  })
+  .refine(
+    (task) => {
+      const removed = new Set(task.remove?.map((f) => f.toLowerCase()));
+      return !task.add?.some((f) => removed.has(f.toLowerCase()));
+    },
+    { message: 'a flag both added and removed' },
+  );
+
+const mailTask = z.discriminatedUnion('type', [setFlagsTask]);
+
 export const apiArgs = {
   getAppInfo: z.tuple([]),
   listAccounts: z.tuple([]),
@@ -83,4 +123,5 @@ export const apiArgs = {
     z.boolean().optional(),
   ]),
   reconnectNow: z.tuple([]),
+  performTask: z.tuple([mailTask]),
 } satisfies ArgsSchemas;

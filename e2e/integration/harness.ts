@@ -11,6 +11,9 @@ import type { ImapFlow } from 'imapflow';
 import type { AccountInput, AccountStatus, AccountSummary } from '#shared/accounts';
 import type { EventName, PetrelBridge, PetrelEvents } from '#shared/contract';
 import type { FolderRow, MessageRow } from '#shared/mail';
+import { unwrap, type CallResult } from '#shared/result';
+import type { TaskResult } from '#shared/tasks';
+import { dispatchCall } from '../../src-main/core/api/dispatch.ts';
 import { createCore, type PetrelCore } from '../../src-main/core/petrel-core.ts';
 import { stderrLogger, type EventSink, type Logger } from '../../src-main/core/ports.ts';
 import { FileSecretStore } from '../../src-main/core/secrets/secret-store.ts';
@@ -25,9 +28,13 @@ export const quiet: Logger = process.env['PETREL_TRACE']
 
 let dbCounter = 0;
 
+/** What the renderer's cache code uses of the bridge. */
+export type HarnessBridge = Pick<PetrelBridge, 'on' | 'attachCache' | 'ackBatch' | 'performTask'>;
+
 export interface Harness {
   core: PetrelCore;
   db: PetrelDb;
+  bridge: HarnessBridge;
   statuses: AccountStatus[];
   /** Starts the cache writer (attaches the cache); returns its stop function. */
   attach(): () => void;
@@ -66,11 +73,22 @@ export async function startHarness(opts: { pollIntervalMs?: number } = {}): Prom
     },
     attachCache: (state) => core.api.attachCache(structuredClone(state)),
     ackBatch: (id) => core.api.ackBatch(id),
-  } satisfies Pick<PetrelBridge, 'on' | 'attachCache' | 'ackBatch'>;
+    // Through the boundary's validation, as every task from a renderer goes.
+    performTask: async (task) =>
+      unwrap(
+        (await dispatchCall(
+          core.api,
+          'performTask',
+          [structuredClone(task)],
+          quiet,
+        )) as CallResult<TaskResult>,
+      ),
+  } satisfies HarnessBridge;
   const stops: (() => void)[] = [];
   return {
     core,
     db,
+    bridge,
     statuses,
     attach: () => {
       const stop = startCacheSync(db, bridge, { onError: (f) => console.error('cache sync', f) });

@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '#shared/browser-wire';
 import type { PetrelApi } from '#shared/contract';
+import { mailFrameContentSecurityPolicy } from '#shared/csp';
 import type { Logger } from '../core/ports.ts';
 import { startBrowserServer, type BrowserServer } from './server.ts';
 
@@ -34,6 +35,7 @@ const api: PetrelApi = {
   ackBatch: async () => {},
   loadParts: async () => {},
   reconnectNow: async () => {},
+  performTask: async () => ({ ok: true }),
 };
 
 let server: BrowserServer;
@@ -44,6 +46,9 @@ let cookie: string;
 beforeAll(async () => {
   rendererDir = await mkdtemp(join(tmpdir(), 'petrel-renderer-'));
   await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>Petrel</title>');
+  await writeFile(join(rendererDir, 'mail-frame.html'), '<!doctype html><body></body>');
+  await writeFile(join(rendererDir, 'mail-frame-remote.html'), '<!doctype html><body></body>');
+  await writeFile(join(rendererDir, 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   server = await startBrowserServer({ port: 0, rendererDir, logger: silent });
   server.attachApi(api);
   origin = `http://127.0.0.1:${server.port}`;
@@ -78,6 +83,41 @@ describe('HTTP', () => {
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("default-src 'none'");
+  });
+
+  it('serves the mail frames under their own policy: no script, no network', async () => {
+    const blocked = await fetch(`${origin}/mail-frame.html`, { headers: { cookie } });
+    expect(blocked.status).toBe(200);
+    const csp = blocked.headers.get('content-security-policy') ?? '';
+    expect(csp).toBe(mailFrameContentSecurityPolicy({ remote: false }));
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("style-src 'unsafe-inline'");
+    expect(csp).toContain('img-src data:;');
+    expect(csp).toContain('sandbox allow-same-origin');
+    expect(csp).not.toMatch(/script-src|http:|https:|unsafe-eval/);
+    expect(blocked.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it('serves the remote-content frame with remote images, styles and fonts allowed', async () => {
+    const remote = await fetch(`${origin}/mail-frame-remote.html`, { headers: { cookie } });
+    expect(remote.status).toBe(200);
+    const csp = remote.headers.get('content-security-policy') ?? '';
+    expect(csp).toBe(mailFrameContentSecurityPolicy({ remote: true }));
+    expect(csp).toContain('img-src data: http: https:');
+    expect(csp).toContain("style-src 'unsafe-inline' http: https:");
+    expect(csp).toContain('font-src data: http: https:');
+    expect(csp).not.toMatch(/script-src|connect-src/);
+  });
+
+  it('keeps the app policy for every other path, and the token for the frames', async () => {
+    for (const path of ['/', '/icon.svg', '/mail-frame', '/mail-frame.html/x.html']) {
+      const response = await fetch(`${origin}${path}`, { headers: { cookie } });
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      await response.body?.cancel();
+    }
+    expect((await fetch(`${origin}/mail-frame.html`)).status).toBe(401);
   });
 
   it('does not serve files outside the renderer folder', async () => {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientMessage, ServerMessage } from '#shared/browser-wire';
 import type { PetrelApi } from '#shared/contract';
-import { appContentSecurityPolicy } from '#shared/csp';
+import { appContentSecurityPolicy, mailFramePolicyForPath } from '#shared/csp';
 import { dispatchCall } from '../core/api/dispatch.ts';
 import type { Logger } from '../core/ports.ts';
 import { SessionHub, type TabConnection } from './session-hub.ts';
@@ -80,7 +80,12 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return deny(res, 405, 'Method not allowed.', headers);
     }
-    await serveStatic(options.rendererDir, url.pathname, res, headers);
+    // The mail frames replace the app's policy with their own (see src-shared/csp.ts).
+    const framePolicy = mailFramePolicyForPath(url.pathname);
+    const pageHeaders = framePolicy
+      ? { ...headers, 'Content-Security-Policy': framePolicy }
+      : headers;
+    await serveStatic(options.rendererDir, url.pathname, res, pageHeaders);
   }
 
   http.on('upgrade', (req, socket, head) => {

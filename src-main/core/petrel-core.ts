@@ -4,6 +4,7 @@
  */
 import type { PetrelApi } from '#shared/contract';
 import type { HostMode } from '#shared/dto';
+import { permanentFailure } from '#shared/tasks';
 import { AccountService, passwordKey } from './accounts/account-service.ts';
 import type { EventSink, Logger } from './ports.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
@@ -56,6 +57,13 @@ export function createCore(options: CoreOptions): PetrelCore {
     ackBatch: async (batchId) => engine.ack(batchId),
     loadParts: (requests, background) => engine.loadParts(requests, background ?? false),
     reconnectNow: async () => engine.wake(),
+    performTask: async (task) => {
+      const accounts = await service.list();
+      if (!accounts.some((account) => account.id === task.accountId)) {
+        return permanentFailure('the account is no longer set up in Petrel');
+      }
+      return engine.performTask(task);
+    },
   };
   return {
     api,

@@ -1,12 +1,12 @@
 /**
  * Serves the built renderer from `app://petrel/…` instead of `file://`: a standard, secure origin
  * (so IndexedDB, fetch and CSP behave as on the web), no access to the rest of the disk, and the
- * same Content-Security-Policy header as browser mode.
+ * same Content-Security-Policy headers as browser mode (the mail frames get their own).
  */
 import { net, protocol } from 'electron';
 import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { appContentSecurityPolicy } from '#shared/csp';
+import { appContentSecurityPolicy, mailFramePolicyForPath } from '#shared/csp';
 import { APP_HOST, APP_SCHEME } from './ipc.ts';
 
 /** Must run before `app` is ready: privileges cannot be granted afterwards. */
@@ -29,8 +29,10 @@ export function serveRenderer(rendererDir: string): void {
     if (!file) return new Response('Not found', { status: 404 });
     const response = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(response.headers);
-    headers.set('Content-Security-Policy', csp);
+    headers.set('Content-Security-Policy', mailFramePolicyForPath(url.pathname) ?? csp);
     headers.set('X-Content-Type-Options', 'nosniff');
+    // Remote images in a mail the user allowed must not tell the sender which client asked.
+    headers.set('Referrer-Policy', 'no-referrer');
     return new Response(response.body, { status: response.status, headers });
   });
 }

@@ -5,14 +5,17 @@
  */
 import type { ImapFlow, ListResponse } from 'imapflow';
 import type { AccountState, AccountStatus, AccountSummary } from '#shared/accounts';
-import { folderIdOf, type FolderRow } from '#shared/mail';
+import { folderIdOf, pathOfFolderId, type FolderRow } from '#shared/mail';
 import type { ChangeBatch, Checkpoint } from '#shared/sync';
+import { transientFailure, type MailTask, type TaskResult } from '#shared/tasks';
 import type { Logger } from '../ports.ts';
 import { PetrelError } from '#shared/result';
 import { classifyImapError } from '../accounts/connection-errors.ts';
 import { downloadParts, type PartsOfMessage } from './body-fetch.ts';
 import { trace } from '../trace.ts';
 import { createImapClient } from '../imap/imap-client.ts';
+import { performOnSelectedFolder } from '../tasks/perform-task.ts';
+import { SERVER_BUSY, SERVER_UNREACHABLE, taskFailureOf } from '../tasks/task-errors.ts';
 import { syncOrder, toFolderRow } from './folder-mapper.ts';
 import {
   noPushedChanges,
@@ -39,6 +42,10 @@ export interface AccountSyncOptions {
 }
 
 const INBOX = 'INBOX';
+/** Delay of the status poll that follows a change (debounces bursts of pushes). */
+const POLL_SOON_MS = 300;
+/** How long a task waits behind other work on its folder or connection before it is put off. */
+export const TASK_WAIT_MS = 20_000;
 
 export class AccountSync {
   private readonly watch: ManagedConnection;
@@ -91,6 +98,7 @@ export class AccountSync {
     this.stopped = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.liveTimer);
+    clearTimeout(this.pollSoonTimer);
     await Promise.all([this.watch.stop(), this.work.stop()]);
   }
 
@@ -146,6 +154,61 @@ export class AccountSync {
     }
   }
 
+  /**
+   * Carries out a task on the work connection, under its folder's lock. Never throws: a connection
+   * that is down fails at once, as transient (the renderer keeps the task and tries again later),
+   * and so does waiting more than TASK_WAIT_MS behind a folder sync.
+   */
+  async performTask(task: MailTask): Promise<TaskResult> {
+    const client = this.work.current;
+    if (!client) return transientFailure(SERVER_UNREACHABLE);
+    const path = pathOfFolderId(task.folderId);
+    let gaveUp = false;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<TaskResult>((resolve) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        resolve(transientFailure(SERVER_BUSY));
+      }, TASK_WAIT_MS);
+    });
+    const run = this.withFolderLock(path, async () => {
+      if (gaveUp) return transientFailure(SERVER_BUSY);
+      // From here imapflow's own lock timeout bounds the wait.
+      clearTimeout(timer);
+      return this.performOnWork(client, path, task);
+    });
+    try {
+      const result = await Promise.race([run, timedOut]);
+      // Unread counts come from the folders' status: refresh them after a change of ours.
+      if (result.ok) this.pollSoon();
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async performOnWork(client: ImapFlow, path: string, task: MailTask) {
+    if (client !== this.work.current) return transientFailure(SERVER_UNREACHABLE);
+    let lock;
+    try {
+      lock = await client.getMailboxLock(path, {
+        acquireTimeout: TASK_WAIT_MS,
+        description: `task ${task.type}`,
+      });
+    } catch (error) {
+      return taskFailureOf(error, client.usable);
+    }
+    try {
+      return await performOnSelectedFolder(client, task);
+    } catch (error) {
+      return taskFailureOf(error, client.usable);
+    } finally {
+      // Left before the lock goes: the next holder may already have selected its own folder.
+      await leaveFolder(client).catch(() => {});
+      lock.release();
+    }
+  }
+
   private createClient(purpose: 'watch' | 'work'): ImapFlow {
     return createImapClient(this.opts.account, this.opts.password, purpose);
   }
@@ -195,6 +258,9 @@ export class AccountSync {
         this.pending = noPushedChanges();
         await syncLiveChanges(this.folderContext(client, folder), pushed);
       });
+      // The unread counts (sidebar, title) come from the folders' status: ask for it soon
+      // rather than at the next poll.
+      this.pollSoon();
       if (this.rewatch) {
         this.rewatch = false;
         this.watch.kick();
@@ -217,6 +283,17 @@ export class AccountSync {
   }
 
   private polling: Promise<void> | undefined;
+  private pollSoonTimer: NodeJS.Timeout | undefined;
+
+  /** A poll shortly (debounced): after changes here or pushed by the server, counts move. */
+  private pollSoon(): void {
+    clearTimeout(this.pollSoonTimer);
+    this.pollSoonTimer = setTimeout(() => {
+      const client = this.work.current;
+      if (client && !this.stopped) void this.pollFolders(client).catch(() => client.close());
+    }, POLL_SOON_MS);
+    this.pollSoonTimer.unref();
+  }
 
   /** One poll: LIST (+STATUS), folder changes, then a sync of each folder whose status moved. */
   private pollFolders(client: ImapFlow): Promise<void> {
@@ -358,12 +435,15 @@ export class AccountSync {
     return { changedSince: checkpoint.highestModseq, uidValidity: checkpoint.uidValidity };
   }
 
-  private async withFolderLock(path: string, work: () => Promise<void>): Promise<void> {
+  private async withFolderLock<T>(path: string, work: () => Promise<T>): Promise<T> {
     const previous = this.folderLocks.get(path) ?? Promise.resolve();
     const run = previous.then(work, work);
-    const settled = run.catch(() => {});
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
     this.folderLocks.set(path, settled);
-    await run;
+    return run;
   }
 
   private onDown(error: Error | undefined, retryInMs: number): boolean {

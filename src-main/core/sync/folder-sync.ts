@@ -37,6 +37,12 @@ export interface FolderContext {
   now(): number;
   /** Highest MODSEQ seen in fetched rows in this pass (0n when none). */
   seenModseq: bigint;
+  /**
+   * Flag changes the server announced in the middle of one of our FETCHes: imapflow hands such an
+   * unsolicited FETCH to the running command, never as a push, so it would be lost. Sent with the
+   * next checkpoint. Optional: created on first use.
+   */
+  strayFlags?: Map<number, string[]>;
 }
 
 /** Changes the server pushed while the folder was (re)selected with QRESYNC, or while idling. */
@@ -322,6 +328,13 @@ async function sendWithCheckpoint(
   batch: Omit<ChangeBatch, 'id' | 'accountId' | 'folderId' | 'checkpoint'>,
   checkpoint: Checkpoint,
 ): Promise<void> {
+  const strays = ctx.strayFlags;
+  if (strays?.size) {
+    // Last in the list: a later change of the same UID wins.
+    const flags = [...strays].map(([uid, flags]) => ({ uid, flags }));
+    batch = { ...batch, flags: [...(batch.flags ?? []), ...flags] };
+    strays.clear();
+  }
   ctx.onCheckpoint(checkpoint);
   ctx.checkpoint = checkpoint;
   await ctx.send({ folderId: ctx.folder.id, ...compact(batch), checkpoint });
@@ -358,7 +371,15 @@ async function fetchRows(
   const query = { ...LIST_FETCH_QUERY, bodyParts: [FIRST_PART_PREVIEW] };
   // Collect first, act after: issuing a command inside the fetch loop deadlocks imapflow.
   for await (const message of ctx.client.fetch(range, query, { uid: !bySequence })) {
-    messages.push(message);
+    // Every answer to this query has an envelope; a FETCH without one is another session's flag
+    // change (UID, FLAGS, MODSEQ only), not a row. An answer after it is the newer state.
+    if (message.envelope) {
+      messages.push(message);
+      ctx.strayFlags?.delete(message.uid);
+    } else if (message.uid && message.flags) {
+      ctx.strayFlags ??= new Map();
+      ctx.strayFlags.set(message.uid, [...message.flags]);
+    }
   }
   const rows = messages.map((message) => toMessageRow(message, rowContext));
   const firstParts = new Map(messages.map((m) => [m.uid, m.bodyParts?.values().next().value]));

@@ -7,6 +7,7 @@ import type { AccountStatus, AccountSummary } from '#shared/accounts';
 import { folderIdOfRowId, uidOfRowId, type PartRequest } from '#shared/mail';
 import { PetrelError } from '#shared/result';
 import type { CacheState, ChangeBatch, Checkpoint } from '#shared/sync';
+import { transientFailure, type MailTask, type TaskResult } from '#shared/tasks';
 import type { EventSink, Logger } from '../ports.ts';
 import { AccountSync } from './account-sync.ts';
 import type { PartsOfMessage } from './body-fetch.ts';
@@ -96,6 +97,16 @@ export class SyncEngine {
         throw new PetrelError('invalid-argument', 'That message belongs to no account here.');
       await sync.loadParts(folderId.slice(split + 1), messages, background);
     }
+  }
+
+  /**
+   * Carries out a task on its account's server. An account that is configured but not running
+   * (no cache attached yet, no password) cannot do it now: a transient failure, kept for later.
+   */
+  async performTask(task: MailTask): Promise<TaskResult> {
+    const sync = this.syncs.get(task.accountId);
+    if (!sync) return transientFailure('the account is not connected yet');
+    return sync.performTask(task);
   }
 
   /** Resume from sleep, network back: reconnect everything now. */

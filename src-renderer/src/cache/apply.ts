@@ -1,14 +1,19 @@
 /**
- * The only writer of mail data: applies one ChangeBatch from the sync engine, with its checkpoint,
- * in one transaction. A crash between commit and ack means the batch arrives again, so every step
- * is idempotent (puts, deletes by key, flag writes that converge).
+ * The only writer of mail data from the server: applies one ChangeBatch from the sync engine, with
+ * its checkpoint, in one transaction. A crash between commit and ack means the batch arrives
+ * again, so every step is idempotent (puts, deletes by key, flag writes that converge). The other
+ * writer, `tasks.ts`, writes only the local effects of the user's own tasks; while a task is
+ * queued, its effect is laid over what the server says here, so a batch never flips it back.
  */
-import { messageRowId, uidOfRowId, type BodyPart } from '#shared/mail';
+import { messageRowId, uidOfRowId, type BodyPart, type MessageRow } from '#shared/mail';
 import type { ChangeBatch, FlagChange } from '#shared/sync';
 import { uidSetMatcher } from '#shared/uid-set';
 import { messagesOfFolder, type BodyRow, type CacheTable, type PetrelDb } from './db.ts';
+import { pendingFlagEffects, withPendingFlags, type FlagEffects } from './pending-effects.ts';
 
-const ALL_TABLES: CacheTable[] = ['folders', 'messages', 'checkpoints', 'bodies'];
+type Scope = CacheTable | 'tasks';
+
+const MAIL_TABLES: CacheTable[] = ['folders', 'messages', 'checkpoints', 'bodies'];
 
 /** Changes that only make sense for `batch.folderId`. */
 const FOLDER_SCOPED = ['reset', 'flags', 'remove', 'keepOnly', 'checkpoint', 'bodies'] as const;
@@ -51,15 +56,19 @@ function assertWellFormed(batch: ChangeBatch): void {
   throw new Error(`Change batch ${batch.id}: ${stray.join(', ')} without folderId`);
 }
 
-/** The narrowest scope, so that views reading other tables are not held up by this write. */
-function scopeOf(batch: ChangeBatch): CacheTable[] {
-  const tables = new Set<CacheTable>();
-  const add = (...names: CacheTable[]): void => names.forEach((name) => tables.add(name));
-  if (batch.removeAccount || batch.folders?.remove?.length) add(...ALL_TABLES);
+/**
+ * The narrowest scope, so that views reading other tables are not held up by this write. Flags
+ * written need the queued tasks (and the checkpoints that say whether they still apply).
+ */
+function scopeOf(batch: ChangeBatch): Scope[] {
+  const tables = new Set<Scope>();
+  const add = (...names: Scope[]): void => names.forEach((name) => tables.add(name));
+  if (batch.removeAccount) add(...MAIL_TABLES, 'tasks');
+  if (batch.folders?.remove?.length) add(...MAIL_TABLES);
   if (batch.folders?.put?.length) add('folders');
   if (batch.reset) add('messages', 'bodies', 'checkpoints');
   if (batch.keepOnly !== undefined || batch.remove?.length) add('messages', 'bodies');
-  if (batch.put?.length || batch.flags?.length) add('messages');
+  if (batch.put?.length || batch.flags?.length) add('messages', 'tasks', 'checkpoints');
   if (batch.bodies?.length) add('messages', 'bodies');
   if (batch.checkpoint) add('checkpoints');
   return [...tables];
@@ -67,15 +76,16 @@ function scopeOf(batch: ChangeBatch): CacheTable[] {
 
 async function applyMessageChanges(db: PetrelDb, batch: ChangeBatch): Promise<void> {
   const { folderId } = batch;
+  const effects = await pendingEffectsFor(db, batch);
   if (folderId === undefined) {
     // assertWellFormed let only `put` through: its rows name their own folder.
-    if (batch.put?.length) await db.messages.bulkPut(batch.put);
+    if (batch.put?.length) await db.messages.bulkPut(withPendingEffects(batch.put, effects));
     return;
   }
   if (batch.reset) await dropFolderContents(db, folderId);
   if (batch.keepOnly !== undefined) await keepOnly(db, folderId, batch.keepOnly);
-  if (batch.put?.length) await db.messages.bulkPut(batch.put);
-  if (batch.flags?.length) await setFlags(db, folderId, batch.flags);
+  if (batch.put?.length) await db.messages.bulkPut(withPendingEffects(batch.put, effects));
+  if (batch.flags?.length) await setFlags(db, folderId, batch.flags, effects);
   if (batch.remove?.length) {
     await deleteMessages(
       db,
@@ -83,6 +93,30 @@ async function applyMessageChanges(db: PetrelDb, batch: ChangeBatch): Promise<vo
     );
   }
   if (batch.bodies?.length) await storeBodies(db, folderId, batch.bodies);
+}
+
+/**
+ * Queued tasks' effects on the rows this batch writes. The batch's own checkpoint says which
+ * UIDVALIDITY its folder has from now on (none after a reset without one).
+ */
+async function pendingEffectsFor(db: PetrelDb, batch: ChangeBatch): Promise<FlagEffects> {
+  if (!batch.put?.length && !batch.flags?.length) return new Map();
+  const folderIds = new Set(batch.put?.map((row) => row.folderId));
+  const known = new Map<string, number | undefined>();
+  if (batch.folderId !== undefined) {
+    folderIds.add(batch.folderId);
+    if (batch.reset || batch.checkpoint) known.set(batch.folderId, batch.checkpoint?.uidValidity);
+  }
+  return pendingFlagEffects(db, [...folderIds], known);
+}
+
+/** Rows with pending flag changes laid over; the others unchanged (not even copied). */
+function withPendingEffects(rows: MessageRow[], effects: FlagEffects): MessageRow[] {
+  if (effects.size === 0) return rows;
+  return rows.map((row) => {
+    const pending = effects.get(row.id);
+    return pending ? { ...row, flags: withPendingFlags(row.flags, pending) } : row;
+  });
 }
 
 /** Parts of messages still cached; a part for a message gone meanwhile is dropped. */
@@ -126,6 +160,8 @@ async function removeAccount(db: PetrelDb, accountId: string): Promise<void> {
     db.checkpoints.where('accountId').equals(accountId).primaryKeys(),
   ]);
   await removeFolders(db, [...new Set([...withRow, ...withCheckpoint])]);
+  // The user removed the account: its queued tasks go too, with nothing to undo or report.
+  await db.tasks.where('folderId').startsWith(`${accountId}:`).delete();
 }
 
 async function removeFolders(db: PetrelDb, folderIds: string[]): Promise<void> {
@@ -153,8 +189,16 @@ async function keepOnly(db: PetrelDb, folderId: string, uidSet: string): Promise
   await deleteMessages(db, gone);
 }
 
-/** Writes only rows whose flags changed (each write costs every index); never creates rows. */
-async function setFlags(db: PetrelDb, folderId: string, changes: FlagChange[]): Promise<void> {
+/**
+ * Writes only rows whose flags changed (each write costs every index); never creates rows. Queued
+ * tasks' changes are laid over the server's flags first.
+ */
+async function setFlags(
+  db: PetrelDb,
+  folderId: string,
+  changes: FlagChange[],
+  effects: FlagEffects,
+): Promise<void> {
   // A later change of the same UID wins, as it would on the server.
   const wanted = new Map(
     changes.map((change) => [messageRowId(folderId, change.uid), change.flags]),
@@ -162,7 +206,8 @@ async function setFlags(db: PetrelDb, folderId: string, changes: FlagChange[]): 
   const rows = await db.messages.bulkGet([...wanted.keys()]);
   const changed = [];
   for (const row of rows) {
-    const flags = row && wanted.get(row.id);
+    const server = row && wanted.get(row.id);
+    const flags = server && withPendingFlags(server, effects.get(row.id));
     if (!row || !flags || sameFlags(row.flags, flags)) continue;
     changed.push({ ...row, flags });
   }

@@ -8,6 +8,7 @@
 import { Dexie, type Collection, type EntityTable, type InsertType, type Table } from 'dexie';
 import type { FolderRow, MessageRow } from '#shared/mail';
 import type { Checkpoint } from '#shared/sync';
+import type { MailTask } from '#shared/tasks';
 
 /** Reported to main on attach; main resyncs from scratch when it does not know this version. */
 export const CACHE_SCHEMA_VERSION = 1;
@@ -48,6 +49,33 @@ export interface TrustedSenderRow {
   since: number;
 }
 
+/** What a task's local effect did to one message's flags (case as written), to undo it. */
+export interface FlagUndo {
+  rowId: string;
+  added: string[];
+  removed: string[];
+}
+
+/** What undoes a task's local effect; one field per kind of effect. */
+export interface TaskUndo {
+  flags?: FlagUndo[];
+}
+
+/** A task the user asked for that main has not carried out yet: the queue (see `tasks.ts`). */
+export interface TaskRow {
+  /** Auto-incremented: the queue's order. */
+  id: number;
+  /** The task's folder: `apply.ts` finds the pending effects on a folder's rows by it. */
+  folderId: string;
+  task: MailTask;
+  undo: TaskUndo;
+  /** ms since epoch. */
+  createdAt: number;
+  /** Tries that failed for now (offline), and why the last one did. */
+  attempts: number;
+  lastError?: string;
+}
+
 /** The typed database: one table per kind of row. */
 export type PetrelDb = Dexie & {
   folders: EntityTable<FolderRow, 'id'>;
@@ -55,6 +83,7 @@ export type PetrelDb = Dexie & {
   checkpoints: EntityTable<CheckpointRow, 'folderId'>;
   bodies: Table<BodyRow, [string, string]>;
   trustedSenders: EntityTable<TrustedSenderRow, 'address'>;
+  tasks: EntityTable<TaskRow, 'id'>;
 };
 
 /** A query over `messages`, typed as the table's own collections are. */
@@ -62,8 +91,11 @@ export type MessageCollection = Collection<MessageRow, string, InsertType<Messag
 
 /** Table names, for transaction scopes. */
 export type CacheTable = 'folders' | 'messages' | 'checkpoints' | 'bodies';
-/** Tables of the user's own choices: never touched by sync. */
-export type UserTable = 'trustedSenders';
+/**
+ * Tables of the user's own choices and intent: sync never writes them (it reads `tasks`, to keep
+ * pending effects, and drops the tasks of a removed account).
+ */
+export type UserTable = 'trustedSenders' | 'tasks';
 
 /**
  * Version 1. Keep every `version(n)` block users may still have; data changes go in `.upgrade()`.
@@ -81,6 +113,7 @@ const SCHEMA_V1: Record<CacheTable, string> = {
 /** Version 2 adds the user's own tables; mail tables are unchanged. */
 const SCHEMA_V2: Record<UserTable, string> = {
   trustedSenders: 'address',
+  tasks: '++id, folderId',
 };
 
 /** Creates the cache's Dexie instance; it opens on first use. Tests pass a unique name. */

@@ -24,17 +24,34 @@ export interface PrefetchOptions {
   now?(): number;
 }
 
-/** Starts the prefetch loop; returns its stop function. */
+/** A running prefetch: `nudge` asks for a round soon (new mail was cached). */
+export interface Prefetch {
+  (): void;
+  nudge(): void;
+}
+
+/** Starts the prefetch loop; returns its stop function, which can also nudge it. */
 export function startPrefetch(
   db: PetrelDb,
   bridge: Pick<PetrelBridge, 'loadParts'>,
   options: PrefetchOptions = {},
-): () => void {
+): Prefetch {
   let stopped = false;
+  let running = false;
+  let again = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const interval = options.intervalMs ?? 60_000;
+  const schedule = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void round(), ms);
+  };
 
   const round = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
     try {
       const missing = await missingTextParts(db, cutoff(options));
       let saved = 0;
@@ -49,14 +66,27 @@ export function startPrefetch(
       // Offline or a server error: the next round tries again.
       options.onError?.(error);
     }
-    if (!stopped) timer = setTimeout(() => void round(), interval);
+    running = false;
+    if (stopped) return;
+    schedule(again ? NUDGE_DELAY_MS : interval);
+    again = false;
   };
   void round();
-  return () => {
+  const stop = () => {
     stopped = true;
     clearTimeout(timer);
   };
+  return Object.assign(stop, {
+    nudge: () => {
+      if (stopped) return;
+      if (running) again = true;
+      else schedule(NUDGE_DELAY_MS);
+    },
+  });
 }
+
+/** Mail that just arrived is saved after this pause, which gathers a burst of batches. */
+const NUDGE_DELAY_MS = 1_000;
 
 function cutoff(options: PrefetchOptions): number {
   const days = options.windowDays === undefined ? DEFAULT_OFFLINE_DAYS : options.windowDays;

@@ -31,6 +31,8 @@ export interface CacheSyncFailure {
 export interface CacheSyncOptions {
   /** Defaults to `console.error`. */
   onError?: (failure: CacheSyncFailure) => void;
+  /** A batch was committed (prefetch and notifications follow new mail from here). */
+  onApplied?: (batch: ChangeBatch) => void;
 }
 
 type ClientState = 'running' | 'failed' | 'stopped';
@@ -92,6 +94,7 @@ export function startCacheSync(
     }
     // Stopped while applying: the commit stands, main resends it on the next attach.
     if (state !== 'running') return;
+    options.onApplied?.(batch);
     callBridge(
       () => bridge.ackBatch(batch.id),
       (error) => report({ phase: 'ack', batchId: batch.id, error, halted: false }),

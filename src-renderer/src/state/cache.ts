@@ -7,7 +7,10 @@ import { useEffect } from 'react';
 import { openCache } from '../cache/db.ts';
 import { startPrefetch } from '../cache/prefetch.ts';
 import { startCacheSync } from '../cache/sync-client.ts';
+import { startTaskRunner } from '../cache/tasks.ts';
 import { petrel } from '../bridge/index.ts';
+import { startNewMailNotifier } from '../features/notifications/new-mail.ts';
+import { UNIFIED } from '../cache/list-queries.ts';
 import { useUiStore } from './store.ts';
 
 export const db = openCache();
@@ -20,8 +23,22 @@ export function useCacheWriter(): void {
     if (!active) return;
     let stop = () => {};
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const prefetch = startPrefetch(db, petrel(), {
+      onProgress: (progress) => useUiStore.getState().setOfflineProgress(progress),
+    });
+    const notifier = startNewMailNotifier(db, (rowId) => {
+      window.focus();
+      const ui = useUiStore.getState();
+      ui.selectSource(UNIFIED);
+      ui.select({ ids: [rowId], focusId: rowId });
+    });
     const start = () => {
       stop = startCacheSync(db, petrel(), {
+        onApplied: (batch) => {
+          notifier.onApplied(batch);
+          // New mail (not a first sync walking down): save it for offline reading soon.
+          if (batch.put?.length && !batch.checkpoint?.backfillBelow) prefetch.nudge();
+        },
         onError: (failure) => {
           useUiStore.getState().setCacheError(String(failure.error));
           if (!failure.halted) return;
@@ -31,8 +48,9 @@ export function useCacheWriter(): void {
       });
     };
     start();
-    const stopPrefetch = startPrefetch(db, petrel(), {
-      onProgress: (progress) => useUiStore.getState().setOfflineProgress(progress),
+    // Changes made here (read, flags) go to the servers; a refused one is undone and said why.
+    const stopTasks = startTaskRunner(db, petrel(), {
+      onFailed: (reason) => useUiStore.getState().setNotice(`A change was undone: ${reason}`),
     });
     // Back online: reconnect now instead of waiting out the backoff.
     const online = () => void petrel().reconnectNow();
@@ -41,7 +59,8 @@ export function useCacheWriter(): void {
       window.removeEventListener('online', online);
       clearTimeout(timer);
       stop();
-      stopPrefetch();
+      prefetch();
+      stopTasks();
     };
   }, [active]);
 }

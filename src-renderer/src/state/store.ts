@@ -2,40 +2,88 @@
 import { create } from 'zustand';
 import type { AccountStatus } from '#shared/accounts';
 import type { HostState } from '../bridge/websocket-bridge.ts';
+import { UNIFIED, type ListSource } from '../cache/list-queries.ts';
+
+/** The list's selection: what is selected, where the keyboard cursor is, where a range starts. */
+export interface Selection {
+  ids: string[];
+  /** The message the reader shows and the arrows move from. */
+  focusId: string | undefined;
+  /** The focused line's position when it was focused (positions shift as mail arrives). */
+  focusIndex?: number;
+  /** Shift-click and Shift+arrow extend from here. */
+  anchorId?: string;
+  anchorIndex?: number;
+}
+
+export const NO_SELECTION: Selection = { ids: [], focusId: undefined };
+
+const THREADED_KEY = 'petrel.threaded';
 
 interface UiState {
   /** Whether this window is attached to Petrel's core as the one UI (always so in Electron). */
   hostState: HostState;
-  /** The folder shown in the message list. */
-  selectedFolderId: string | undefined;
+  /** What the message list shows: a folder, or every account's INBOX. */
+  source: ListSource;
+  selection: Selection;
+  /** Conversations (threads) or single messages. */
+  threaded: boolean;
+  /** The keyboard shortcut help is open. */
+  helpOpen: boolean;
+  /** Messages whose remote content the user chose to load (this session). */
+  remoteAllowed: Record<string, true>;
   /** The account being edited, 'new' while adding one, undefined otherwise. */
   editingAccount: string | 'new' | undefined;
   /** Connection and sync state per account id, as main reports it. */
   accountStatus: Record<string, AccountStatus>;
+  /** A message for the user about something that happened in the background (dismissable). */
+  notice: string | undefined;
   /** The cache stopped applying changes (shown until the next start). */
   cacheError: string | undefined;
   /** Offline copies: text parts saved in this round of the prefetch, of those missing. */
   offlineProgress: { saved: number; missing: number } | undefined;
   setOfflineProgress(progress: { saved: number; missing: number }): void;
   setHostState(state: HostState): void;
-  selectFolder(folderId: string): void;
+  selectSource(source: ListSource): void;
+  select(selection: Selection): void;
+  setThreaded(threaded: boolean): void;
+  setHelpOpen(open: boolean): void;
+  allowRemote(rowId: string): void;
   editAccount(accountId: string | 'new' | undefined): void;
   setAccountStatus(status: AccountStatus): void;
   setCacheError(message: string): void;
+  setNotice(notice: string | undefined): void;
 }
 
 export const useUiStore = create<UiState>()((set) => ({
   hostState: 'connecting',
-  selectedFolderId: undefined,
+  source: UNIFIED,
+  selection: NO_SELECTION,
+  threaded: readThreaded(),
+  helpOpen: false,
+  remoteAllowed: {},
   editingAccount: undefined,
   accountStatus: {},
   cacheError: undefined,
+  notice: undefined,
   offlineProgress: undefined,
   setOfflineProgress: (offlineProgress) => set({ offlineProgress }),
   setHostState: (hostState) => set({ hostState }),
-  selectFolder: (selectedFolderId) => set({ selectedFolderId }),
+  selectSource: (source) => set({ source, selection: NO_SELECTION }),
+  select: (selection) => set({ selection }),
+  setThreaded: (threaded) => {
+    localStorage.setItem(THREADED_KEY, threaded ? '1' : '0');
+    set({ threaded });
+  },
+  setHelpOpen: (helpOpen) => set({ helpOpen }),
+  allowRemote: (rowId) => set((s) => ({ remoteAllowed: { ...s.remoteAllowed, [rowId]: true } })),
   editAccount: (editingAccount) => set({ editingAccount }),
   setAccountStatus: (status) =>
     set((s) => ({ accountStatus: { ...s.accountStatus, [status.accountId]: status } })),
   setCacheError: (cacheError) => set({ cacheError }),
+  setNotice: (notice) => set({ notice }),
 }));
+
+function readThreaded(): boolean {
+  return globalThis.localStorage?.getItem(THREADED_KEY) !== '0';
+}

@@ -1,169 +1,120 @@
 /**
- * Accounts and their folders on the left, the selected folder's newest messages on the right,
- * read live from the cache.
+ * The three panes: folders, the message list, the reader. Above the list: what it shows, the
+ * conversations switch and the offline indicator. The window title carries the unread count.
  */
 import { useLiveQuery } from 'dexie-react-hooks';
-import type { AccountStatus, AccountSummary } from '#shared/accounts';
-import type { FolderRow } from '#shared/mail';
-import { foldersOf, messagePage } from '../../cache/queries.ts';
+import { useEffect } from 'react';
+import type { AccountSummary } from '#shared/accounts';
 import { db } from '../../state/cache.ts';
 import { useUiStore } from '../../state/store.ts';
-
-const PAGE = 200;
+import { displayName, Sidebar } from '../folders/Sidebar.tsx';
+import { MessageList } from '../message-list/MessageList.tsx';
+import { Reader } from '../reader/Reader.tsx';
+import { ShortcutHelp } from './ShortcutHelp.tsx';
 
 export function MailView({ accounts }: { accounts: AccountSummary[] }) {
-  const selected = useUiStore((s) => s.selectedFolderId);
-  const editAccount = useUiStore((s) => s.editAccount);
   const cacheError = useUiStore((s) => s.cacheError);
+  useUnreadTitle();
   return (
     <div className="mail-view">
-      <nav className="sidebar" aria-label="Accounts and folders">
-        {accounts.map((account) => (
-          <AccountFolders key={account.id} account={account} />
-        ))}
-        <button type="button" className="link" onClick={() => editAccount('new')}>
-          + Add account
-        </button>
-        <OfflineProgress />
-      </nav>
-      <main className="message-pane">
-        {cacheError && <p role="alert">The offline cache stopped updating: {cacheError}</p>}
-        {selected ? (
-          <MessageList folderId={selected} />
-        ) : (
-          <p className="muted pad">Choose a folder.</p>
+      <Sidebar accounts={accounts} />
+      <main className="list-pane" aria-label="Message list">
+        <ListToolbar accounts={accounts} />
+        {cacheError && (
+          <p role="alert" className="pad">
+            The offline cache stopped updating: {cacheError}
+          </p>
         )}
+        <Notice />
+        <MessageList accounts={accounts} />
       </main>
+      <Reader accounts={accounts} />
+      <ShortcutHelp />
     </div>
   );
 }
 
-function AccountFolders({ account }: { account: AccountSummary }) {
-  const folders = useLiveQuery(() => foldersOf(db, account.id), [account.id], []);
-  const status = useUiStore((s) => s.accountStatus[account.id]);
-  const selected = useUiStore((s) => s.selectedFolderId);
-  const selectFolder = useUiStore((s) => s.selectFolder);
-  const editAccount = useUiStore((s) => s.editAccount);
+function ListToolbar({ accounts }: { accounts: AccountSummary[] }) {
+  const source = useUiStore((s) => s.source);
+  const threaded = useUiStore((s) => s.threaded);
+  const setThreaded = useUiStore((s) => s.setThreaded);
+  const setHelpOpen = useUiStore((s) => s.setHelpOpen);
+  const folder = useLiveQuery(
+    async () => (source.kind === 'folder' ? await db.folders.get(source.folderId) : undefined),
+    [source],
+  );
+  const account = folder && accounts.find((a) => a.id === folder.accountId);
+  const title =
+    source.kind === 'unified'
+      ? 'All inboxes'
+      : folder
+        ? `${displayName(folder)}${account && accounts.length > 1 ? ` · ${account.name}` : ''}`
+        : '';
   return (
-    <section className="account" aria-label={account.name}>
-      <header>
-        <button
-          type="button"
-          className="account-name"
-          onClick={() => editAccount(account.id)}
-          title="Edit account"
-        >
-          {account.name}
-        </button>
-        <StatusLine status={status} />
-      </header>
-      <ul role="tree" aria-label={`Folders of ${account.name}`}>
-        {sortFolders(folders).map((folder) => (
-          <li
-            key={folder.id}
-            role="treeitem"
-            aria-selected={folder.id === selected}
-            style={{ paddingLeft: `${depth(folder) * 12}px` }}
-          >
-            <button
-              type="button"
-              disabled={!folder.selectable}
-              onClick={() => selectFolder(folder.id)}
-            >
-              <span>{displayName(folder)}</span>
-              {folder.unseen > 0 && (
-                <span className="badge" aria-label={`${folder.unseen} unread`}>
-                  {folder.unseen}
-                </span>
-              )}
-            </button>
-          </li>
-        ))}
-      </ul>
-    </section>
+    <div className="list-toolbar">
+      <h2 className="list-title">{title}</h2>
+      <OfflineIndicator accounts={accounts} />
+      <label className="switch">
+        <input
+          type="checkbox"
+          checked={threaded}
+          onChange={(event) => setThreaded(event.target.checked)}
+        />
+        Conversations
+      </label>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="Keyboard shortcuts"
+        title="Keyboard shortcuts (?)"
+        onClick={() => setHelpOpen(true)}
+      >
+        ?
+      </button>
+    </div>
   );
 }
 
-function StatusLine({ status }: { status: AccountStatus | undefined }) {
-  if (!status) return null;
-  const text =
-    status.state === 'syncing' && status.progress
-      ? `Syncing ${status.progress.done.toLocaleString()} of ${status.progress.total.toLocaleString()}`
-      : status.state === 'idle'
-        ? 'Up to date'
-        : status.state === 'connecting'
-          ? 'Connecting…'
-          : (status.message ?? status.state);
+/** Shown while no account can reach its server: what you see is what is saved here. */
+function OfflineIndicator({ accounts }: { accounts: AccountSummary[] }) {
+  const statuses = useUiStore((s) => s.accountStatus);
+  const offline = accounts.filter((a) => {
+    const state = statuses[a.id]?.state;
+    return state === 'offline' || state === 'error';
+  });
+  if (offline.length === 0) return null;
+  const all = offline.length === accounts.length;
   return (
-    <p className={`status ${status.state}`} role="status">
-      {text}
-    </p>
+    <span className="offline-indicator" role="status" title="Showing mail saved on this computer">
+      {all ? 'Offline' : `${offline.map((a) => a.name).join(', ')} offline`}
+    </span>
   );
 }
 
-function OfflineProgress() {
-  const progress = useUiStore((s) => s.offlineProgress);
-  if (!progress || progress.missing === 0) return null;
-  const done = progress.saved >= progress.missing;
+function Notice() {
+  const notice = useUiStore((s) => s.notice);
+  const setNotice = useUiStore((s) => s.setNotice);
+  if (!notice) return null;
   return (
-    <p className="status" role="status">
-      {done
-        ? 'Recent mail is saved for offline reading'
-        : `Saving for offline reading: ${progress.saved.toLocaleString()} of ${progress.missing.toLocaleString()}`}
-    </p>
+    <div className="notice" role="alert">
+      <span>{notice}</span>
+      <button type="button" className="link" onClick={() => setNotice(undefined)}>
+        Dismiss
+      </button>
+    </div>
   );
 }
 
-function MessageList({ folderId }: { folderId: string }) {
-  const rows = useLiveQuery(() => messagePage(db, folderId, PAGE), [folderId]);
-  if (!rows) return null;
-  if (rows.length === 0) return <p className="muted pad">No messages here.</p>;
-  return (
-    <ul className="message-list" aria-label="Messages">
-      {rows.map((row) => (
-        <li key={row.id} className={row.flags.includes('\\Seen') ? 'seen' : 'unseen'}>
-          <span className="from">{row.from[0]?.name || row.from[0]?.address || '(no sender)'}</span>
-          <span className="subject">{row.subject || '(no subject)'}</span>
-          <span className="preview muted">{row.preview}</span>
-          <time dateTime={new Date(row.date).toISOString()}>{formatDate(row.date)}</time>
-        </li>
-      ))}
-    </ul>
+function useUnreadTitle(): void {
+  const unread = useLiveQuery(
+    async () =>
+      (await db.folders.toArray())
+        .filter((f) => f.role === 'inbox')
+        .reduce((sum, f) => sum + f.unseen, 0),
+    [],
+    0,
   );
-}
-
-const ROLE_NAMES: Record<string, string> = {
-  inbox: 'Inbox',
-  sent: 'Sent',
-  drafts: 'Drafts',
-  trash: 'Trash',
-  junk: 'Junk',
-  archive: 'Archive',
-};
-
-function displayName(folder: FolderRow): string {
-  return (folder.role && ROLE_NAMES[folder.role]) || folder.name;
-}
-
-function depth(folder: FolderRow): number {
-  return folder.delimiter ? folder.path.split(folder.delimiter).length - 1 : 0;
-}
-
-function sortFolders(folders: FolderRow[]): FolderRow[] {
-  const rank = (f: FolderRow) => (f.role === 'inbox' ? 0 : f.role ? 1 : 2);
-  return [...folders].sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
-}
-
-const sameDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const otherDay = new Intl.DateTimeFormat(undefined, {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-});
-
-function formatDate(time: number): string {
-  const date = new Date(time);
-  return date.toDateString() === new Date().toDateString()
-    ? sameDay.format(date)
-    : otherDay.format(date);
+  useEffect(() => {
+    document.title = unread > 0 ? `Petrel (${unread.toLocaleString()} unread)` : 'Petrel';
+  }, [unread]);
 }

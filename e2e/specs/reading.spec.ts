@@ -1,0 +1,299 @@
+/**
+ * Reading mail as a user does, in Chromium against browser mode and the real Dovecot and Postfix:
+ * two accounts in one unified inbox, new mail arriving by IDLE, hostile HTML kept harmless,
+ * offline reading after a reload, and the three panes in light and dark.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect, test, type Page } from '@playwright/test';
+import nodemailer from 'nodemailer';
+import {
+  createUser,
+  imapClientFor,
+  seedMailbox,
+  startImapServer,
+  stopImapServer,
+  tlsOptionsFor,
+  type MailRig,
+} from '../mailserver/rig.ts';
+import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
+import { e2eRig } from '../support/rig.ts';
+import { addAccountInUi, messageRows } from '../support/ui.ts';
+
+let host: BrowserModeHost;
+
+test.beforeEach(async () => {
+  host = await startBrowserMode();
+});
+
+test.afterEach(async () => {
+  expect(await host.stop()).toBe(0);
+});
+
+const MINUTE = 60_000;
+
+test('two accounts in one unified inbox, newest first; new mail arrives by itself', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const rig = e2eRig();
+  const alice = await createUser(rig, 'alice');
+  const bob = await createUser(rig, 'bob');
+  const now = Date.now();
+  await seedMailbox(rig, alice.address, 3, { startDate: new Date(now - 60 * MINUTE) });
+  await seedMailbox(rig, bob.address, 3, { startDate: new Date(now - 59.5 * MINUTE) });
+
+  // Notifications are recorded as the page creates them (headless Chromium shows none).
+  await page.context().grantPermissions(['notifications']);
+  await page.addInitScript(() => {
+    const shown: { title: string; body: string }[] = [];
+    (window as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
+    const Real = window.Notification;
+    class Recorded extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        shown.push({ title, body: options?.body ?? '' });
+      }
+    }
+    Object.defineProperty(window, 'Notification', { value: Recorded });
+  });
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, alice, 'Alice');
+  await addAccountInUi(page, rig, bob, 'Bob');
+
+  await page.getByRole('treeitem', { name: /^All inboxes/ }).click();
+  await page.getByRole('checkbox', { name: 'Conversations' }).uncheck();
+  const rows = messageRows(page);
+  await expect(rows).toHaveCount(6, { timeout: 20_000 });
+  const accountsInOrder = async () =>
+    (await rows.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''))).map(
+      (label) => /account (\w+)$/.exec(label)?.[1],
+    );
+  // Bob's messages are 30 s newer than Alice's of the same number: they interleave.
+  expect(await accountsInOrder()).toEqual(['Bob', 'Alice', 'Bob', 'Alice', 'Bob', 'Alice']);
+
+  await sendMail(rig, bob, alice.address, 'Fresh from SMTP', 'Delivered while the app is open.');
+  await expect(rows.first()).toHaveAccessibleName(/Fresh from SMTP.*account Alice$/, {
+    timeout: 15_000,
+  });
+  await expect(rows).toHaveCount(7);
+  await expect(page).toHaveTitle(/Petrel \(7 unread\)/);
+  // Only the new message is announced, not the mail found by the first sync.
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () => (window as unknown as { shownNotifications: unknown[] }).shownNotifications,
+      ),
+    )
+    .toEqual([{ title: bob.address, body: 'Fresh from SMTP' }]);
+});
+
+test('keyboard first: move, read, flag, help; marking read reaches the server', async ({
+  page,
+}) => {
+  const rig = e2eRig();
+  const user = await createUser(rig, 'keys');
+  await seedMailbox(rig, user.address, 5);
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, user, 'Keys');
+  const rows = messageRows(page);
+  await expect(rows).toHaveCount(5);
+  const reader = page.getByRole('article', { name: 'Message' });
+
+  await page.keyboard.press('j');
+  await expect(reader.getByRole('heading', { name: 'Seed message 5' })).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await expect(reader.getByRole('heading', { name: 'Seed message 4' })).toBeVisible();
+  await page.keyboard.press('k');
+  await expect(reader.getByRole('heading', { name: 'Seed message 5' })).toBeVisible();
+  // Opening marks it read (after a short pause), through the task queue to the server.
+  await expect(rows.first()).not.toHaveAccessibleName(/^Unread/);
+  await expect.poll(() => serverFlags(rig, user, 5), { timeout: 10_000 }).toContain('\\Seen');
+
+  await page.keyboard.press('u');
+  await expect(rows.first()).toHaveAccessibleName(/^Unread/);
+  await page.keyboard.press('s');
+  await expect(rows.first()).toHaveAccessibleName(/^Unread, Flagged/);
+  await expect.poll(() => serverFlags(rig, user, 5), { timeout: 10_000 }).toEqual(['\\Flagged']);
+
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(page.locator('[role="option"][aria-selected="true"]')).toHaveCount(2);
+  await page.keyboard.press('Escape');
+  await expect(page.locator('[role="option"][aria-selected="true"]')).toHaveCount(0);
+
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toContainText('Mark read or unread');
+  await page.keyboard.press('Escape');
+  await expect(help).toHaveCount(0);
+});
+
+test('hostile HTML runs nothing and loads nothing until remote content is allowed', async ({
+  page,
+}) => {
+  const rig = e2eRig();
+  const user = await createUser(rig, 'mallory-target');
+  const requests: string[] = [];
+  const remote = await listen((path) => requests.push(path));
+  const origin = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
+  const calls: string[] = [];
+  await page.exposeBinding('petrelPwned', (_source, what: string) => calls.push(what));
+
+  await appendRaw(rig, user, hostileMessage(origin));
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, user, 'Target');
+  await messageRows(page).filter({ hasText: 'Quarterly numbers' }).click();
+
+  const frame = page.frameLocator('iframe[title="Message content"]');
+  await expect(frame.getByText('The numbers are in.')).toBeVisible();
+  await frame.getByText('Open the report').click();
+  const bar = page.getByRole('region', { name: 'Remote content' });
+  await expect(bar).toContainText('Remote content blocked');
+  // Give any request or handler time to happen before asserting that none did.
+  await page.waitForTimeout(1_500);
+  expect(calls).toEqual([]);
+  expect(requests).toEqual([]);
+
+  await bar.getByRole('button', { name: 'Load for this message' }).click();
+  await expect.poll(() => [...requests].sort()).toEqual(['/pixel.png', '/style.css']);
+  await page.waitForTimeout(500);
+  expect(calls).toEqual([]);
+  await new Promise<void>((resolve) => remote.close(() => resolve()));
+});
+
+test('offline: a reload shows what was read before, and the account comes back by itself', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const rig = e2eRig();
+  const user = await createUser(rig, 'traveller');
+  await seedMailbox(rig, user.address, 40);
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, user, 'Travel');
+  const inbox = page
+    .getByRole('tree', { name: 'Folders of Travel' })
+    .getByRole('treeitem', { name: /^Inbox/ });
+  await inbox.click();
+  const reader = page.getByRole('article', { name: 'Message' });
+  for (const subject of ['Seed message 40', 'Seed message 39']) {
+    await messageRows(page).filter({ hasText: subject }).click();
+    await expect(reader.getByRole('heading', { name: subject })).toBeVisible();
+    await expect(reader.getByText(`Message ${subject.split(' ')[2]} of 40.`)).toBeVisible();
+  }
+  await expect(page.getByRole('status').filter({ hasText: 'Up to date' })).toBeVisible();
+  await screenshots(page, 'reader');
+
+  await stopImapServer(rig);
+  try {
+    await page.reload();
+    await expect(page.getByRole('status').filter({ hasText: /^Offline$/ })).toBeVisible({
+      timeout: 20_000,
+    });
+    await inbox.click();
+    await expect(messageRows(page).first()).toBeVisible();
+    await messageRows(page).filter({ hasText: 'Seed message 39' }).click();
+    await expect(reader.getByText('Message 39 of 40.')).toBeVisible();
+    await page.screenshot({ path: 'artifacts/offline-reader.png' });
+  } finally {
+    await startImapServer(rig);
+  }
+  await expect(page.getByRole('status').filter({ hasText: 'Up to date' })).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(page.getByRole('status').filter({ hasText: /^Offline$/ })).toHaveCount(0);
+});
+
+async function screenshots(page: Page, name: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: `artifacts/${name}-light.png` });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: `artifacts/${name}-dark.png` });
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+function hostileMessage(origin: string): string {
+  const html = `<!doctype html><html><head>
+<link rel="stylesheet" href="${origin}/style.css">
+<script>window.top.petrelPwned('script')</script>
+</head><body>
+<p>The numbers are in.</p>
+<img src="x-missing" onerror="petrelPwned('onerror')" alt="">
+<img src="${origin}/pixel.png" alt="tracker">
+<p><a href="javascript:petrelPwned('link')">Open the report</a></p>
+<svg><script>petrelPwned('svg')</script></svg>
+</body></html>`;
+  return [
+    'From: Mallory <mallory@example.test>',
+    'To: target@example.test',
+    'Subject: Quarterly numbers',
+    `Date: ${new Date().toUTCString()}`,
+    'Message-ID: <hostile-1@example.test>',
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    html,
+  ].join('\r\n');
+}
+
+/** The flags of one message (by UID) as the server has them now. */
+async function serverFlags(
+  rig: MailRig,
+  user: { address: string; password: string },
+  uid: number,
+): Promise<string[]> {
+  const client = imapClientFor(rig, user);
+  await client.connect();
+  try {
+    await client.mailboxOpen('INBOX', { readOnly: true });
+    const message = await client.fetchOne(String(uid), { flags: true }, { uid: true });
+    return message ? [...(message.flags ?? [])].sort() : [];
+  } finally {
+    await client.logout();
+  }
+}
+
+async function appendRaw(
+  rig: MailRig,
+  user: { address: string; password: string },
+  raw: string,
+): Promise<void> {
+  const client = imapClientFor(rig, user);
+  await client.connect();
+  try {
+    await client.append('INBOX', raw);
+  } finally {
+    await client.logout();
+  }
+}
+
+async function sendMail(
+  rig: MailRig,
+  from: { address: string; password: string },
+  to: string,
+  subject: string,
+  text: string,
+): Promise<void> {
+  const transport = nodemailer.createTransport({
+    host: rig.host,
+    port: rig.smtp.tls,
+    secure: true,
+    tls: tlsOptionsFor(rig),
+    auth: { user: from.address, pass: from.password },
+  });
+  try {
+    await transport.sendMail({ from: from.address, to, subject, text });
+  } finally {
+    transport.close();
+  }
+}
+
+function listen(onRequest: (path: string) => void): Promise<Server> {
+  const server = createServer((req, res) => {
+    onRequest(req.url ?? '');
+    const css = req.url?.endsWith('.css');
+    res.writeHead(200, { 'content-type': css ? 'text/css' : 'image/png' });
+    res.end(css ? 'body { color: rgb(1, 2, 3); }' : '');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}

@@ -1,0 +1,270 @@
+/**
+ * The sidebar: "All inboxes", then each account with its sync state and its folder tree:
+ * special-use folders first (with icons), then the others in hierarchy, then shared and other
+ * users' namespaces in a group of their own. Counts and states are read live from the cache and
+ * from main's status events.
+ */
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useState, type KeyboardEvent } from 'react';
+import type { AccountStatus, AccountSummary } from '#shared/accounts';
+import type { FolderRole, FolderRow } from '#shared/mail';
+import { petrel } from '../../bridge/index.ts';
+import { foldersOf } from '../../cache/queries.ts';
+import { UNIFIED } from '../../cache/list-queries.ts';
+import { db } from '../../state/cache.ts';
+import { useUiStore } from '../../state/store.ts';
+import { accountColor } from '../mail/format.ts';
+import { FolderIcon } from './FolderIcon.tsx';
+
+export function Sidebar({ accounts }: { accounts: AccountSummary[] }) {
+  const editAccount = useUiStore((s) => s.editAccount);
+  return (
+    <nav className="sidebar" aria-label="Accounts and folders">
+      <UnifiedInbox />
+      {accounts.map((account, index) => (
+        <AccountFolders key={account.id} account={account} color={accountColor(index)} />
+      ))}
+      <button type="button" className="link" onClick={() => editAccount('new')}>
+        + Add account
+      </button>
+      <OfflineProgress />
+      <NotificationSwitch />
+    </nav>
+  );
+}
+
+function UnifiedInbox() {
+  const unread = useLiveQuery(
+    async () => {
+      const folders = await db.folders.toArray();
+      return folders.filter((f) => f.role === 'inbox').reduce((sum, f) => sum + f.unseen, 0);
+    },
+    [],
+    0,
+  );
+  const selected = useUiStore((s) => s.source.kind === 'unified');
+  const selectSource = useUiStore((s) => s.selectSource);
+  return (
+    <ul role="tree" aria-label="All accounts" className="folder-tree">
+      <FolderItem
+        label="All inboxes"
+        icon="inbox"
+        unread={unread}
+        level={1}
+        selected={selected}
+        onSelect={() => selectSource(UNIFIED)}
+      />
+    </ul>
+  );
+}
+
+function AccountFolders({ account, color }: { account: AccountSummary; color: string }) {
+  const folders = useLiveQuery(() => foldersOf(db, account.id), [account.id], []);
+  const status = useUiStore((s) => s.accountStatus[account.id]);
+  const editAccount = useUiStore((s) => s.editAccount);
+  const { special, personal, shared } = arrange(folders);
+  return (
+    <section className="account" aria-label={account.name}>
+      <header>
+        <span className="account-dot" style={{ background: color }} aria-hidden="true" />
+        <button
+          type="button"
+          className="account-name"
+          onClick={() => editAccount(account.id)}
+          aria-label={`Edit account ${account.name}`}
+          title="Edit account"
+        >
+          {account.name}
+        </button>
+      </header>
+      <StatusLine status={status} onEdit={() => editAccount(account.id)} />
+      <ul role="tree" aria-label={`Folders of ${account.name}`} className="folder-tree">
+        {[...special, ...personal].map((folder) => (
+          <AccountFolder key={folder.id} folder={folder} special={special.includes(folder)} />
+        ))}
+        {shared.length > 0 && (
+          <li role="none">
+            <span className="tree-group-label" id={`shared-${account.id}`}>
+              Shared folders
+            </span>
+            <ul role="group" aria-labelledby={`shared-${account.id}`}>
+              {shared.map((folder) => (
+                <AccountFolder key={folder.id} folder={folder} special={false} />
+              ))}
+            </ul>
+          </li>
+        )}
+      </ul>
+    </section>
+  );
+}
+
+function AccountFolder({ folder, special }: { folder: FolderRow; special: boolean }) {
+  const selected = useUiStore((s) => s.source.kind === 'folder' && s.source.folderId === folder.id);
+  const selectSource = useUiStore((s) => s.selectSource);
+  return (
+    <FolderItem
+      label={displayName(folder)}
+      icon={folder.role ?? (folder.namespace === 'personal' ? 'folder' : 'shared')}
+      unread={folder.unseen}
+      level={special ? 1 : depth(folder) + 1}
+      selected={selected}
+      disabled={!folder.selectable}
+      onSelect={() => selectSource({ kind: 'folder', folderId: folder.id })}
+    />
+  );
+}
+
+function FolderItem(props: {
+  label: string;
+  icon: FolderRole | 'folder' | 'shared';
+  unread: number;
+  level: number;
+  selected: boolean;
+  disabled?: boolean;
+  onSelect(): void;
+}) {
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      if (!props.disabled) props.onSelect();
+    }
+  };
+  return (
+    <li
+      role="treeitem"
+      aria-level={props.level}
+      aria-selected={props.selected}
+      aria-disabled={props.disabled || undefined}
+      aria-label={props.unread > 0 ? `${props.label}, ${props.unread} unread` : props.label}
+      tabIndex={props.selected ? 0 : -1}
+      className="folder-item"
+      style={{ paddingLeft: `${8 + (props.level - 1) * 14}px` }}
+      onClick={() => !props.disabled && props.onSelect()}
+      onKeyDown={onKeyDown}
+    >
+      <FolderIcon kind={props.icon} />
+      <span className="folder-name">{props.label}</span>
+      {props.unread > 0 && (
+        <span className="badge" aria-hidden="true">
+          {props.unread.toLocaleString()}
+        </span>
+      )}
+    </li>
+  );
+}
+
+function StatusLine({ status, onEdit }: { status: AccountStatus | undefined; onEdit(): void }) {
+  if (!status) return null;
+  const { state } = status;
+  const text =
+    state === 'syncing' && status.progress
+      ? `Syncing ${status.progress.done.toLocaleString()} of ${status.progress.total.toLocaleString()}`
+      : state === 'syncing'
+        ? 'Syncing…'
+        : state === 'idle'
+          ? 'Up to date'
+          : state === 'connecting'
+            ? 'Connecting…'
+            : state === 'offline'
+              ? `Offline${status.message ? `: ${firstSentence(status.message)}` : ''}`
+              : (status.message ?? 'Error');
+  return (
+    <div className={`status ${state}`}>
+      <p role="status" title={status.message}>
+        {text}
+      </p>
+      {state === 'offline' && (
+        <button type="button" className="link" onClick={() => void petrel().reconnectNow()}>
+          Retry now
+        </button>
+      )}
+      {state === 'error' && (
+        <button type="button" className="link" onClick={onEdit}>
+          Check settings
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The browser asks once; the button is there until the user has answered. */
+function NotificationSwitch() {
+  const [permission, setPermission] = useState(() =>
+    typeof Notification === 'undefined' ? 'denied' : Notification.permission,
+  );
+  if (permission !== 'default') return null;
+  return (
+    <button
+      type="button"
+      className="link"
+      onClick={() => void Notification.requestPermission().then(setPermission)}
+    >
+      Turn on new-mail notifications
+    </button>
+  );
+}
+
+/** The reason's first sentence; the whole of it is in the tooltip. */
+function firstSentence(message: string): string {
+  const end = message.search(/[.!?](\s|$)/);
+  return end === -1 ? message : message.slice(0, end + 1);
+}
+
+function OfflineProgress() {
+  const progress = useUiStore((s) => s.offlineProgress);
+  if (!progress || progress.missing === 0) return null;
+  const done = progress.saved >= progress.missing;
+  return (
+    <p className="status" role="status">
+      {done
+        ? 'Recent mail is saved for offline reading'
+        : `Saving for offline reading: ${progress.saved.toLocaleString()} of ${progress.missing.toLocaleString()}`}
+    </p>
+  );
+}
+
+const ROLE_ORDER: FolderRole[] = [
+  'inbox',
+  'drafts',
+  'sent',
+  'archive',
+  'all',
+  'flagged',
+  'junk',
+  'trash',
+];
+
+const ROLE_NAMES: Record<FolderRole, string> = {
+  inbox: 'Inbox',
+  drafts: 'Drafts',
+  sent: 'Sent',
+  archive: 'Archive',
+  all: 'All mail',
+  flagged: 'Flagged',
+  junk: 'Junk',
+  trash: 'Trash',
+};
+
+const roleRank = (folder: FolderRow): number =>
+  folder.role ? ROLE_ORDER.indexOf(folder.role) : ROLE_ORDER.length;
+
+export function displayName(folder: FolderRow): string {
+  return folder.role ? ROLE_NAMES[folder.role] : folder.name;
+}
+
+function depth(folder: FolderRow): number {
+  return folder.delimiter ? folder.path.split(folder.delimiter).length - 1 : 0;
+}
+
+/** Special-use folders in a fixed order, then the other personal folders by path, then shared. */
+function arrange(folders: FolderRow[]) {
+  const personalFolders = folders.filter((f) => f.namespace === 'personal');
+  const special = personalFolders.filter((f) => f.role).sort((a, b) => roleRank(a) - roleRank(b));
+  const byPath = (a: FolderRow, b: FolderRow) => a.path.localeCompare(b.path);
+  return {
+    special,
+    personal: personalFolders.filter((f) => !f.role).sort(byPath),
+    shared: folders.filter((f) => f.namespace !== 'personal').sort(byPath),
+  };
+}

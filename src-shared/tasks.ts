@@ -1,0 +1,76 @@
+/**
+ * User intent as data. The renderer writes a task's local effect and the queued task in one
+ * transaction, then hands the task to main (`performTask`), which carries it out on the server and
+ * says how it went. Every UID is tagged with its folder's UIDVALIDITY: under another UIDVALIDITY
+ * the same number names another message, so such a task is refused, never replayed.
+ */
+
+/** Adds and removes flags (\Seen, \Flagged, keywords) on messages of one folder. */
+export interface SetFlagsTask {
+  type: 'setFlags';
+  accountId: string;
+  folderId: string;
+  /** The folder's UIDVALIDITY the UIDs belong to (from the cache's checkpoint). */
+  uidValidity: number;
+  uids: number[];
+  add?: string[];
+  remove?: string[];
+}
+
+/** Every kind of task; `type` is a verb-noun discriminant. */
+export type MailTask = SetFlagsTask;
+export type MailTaskType = MailTask['type'];
+
+/** A task main could not carry out. */
+export interface TaskFailure {
+  ok: false;
+  /**
+   * True: it will never work (the folder changed, the server refused); undo the local effect.
+   * False: not now (offline, connection down); keep it queued and try again later.
+   */
+  permanent: boolean;
+  /** A phrase a person can read, to follow "Could not …: ", e.g. "the folder changed on the server". */
+  reason: string;
+}
+
+export type TaskResult = { ok: true } | TaskFailure;
+
+export const TASK_DONE: TaskResult = { ok: true };
+
+export function permanentFailure(reason: string): TaskFailure {
+  return { ok: false, permanent: true, reason };
+}
+
+export function transientFailure(reason: string): TaskFailure {
+  return { ok: false, permanent: false, reason };
+}
+
+/** Said when a task's UIDVALIDITY is not the folder's any more. */
+export const FOLDER_CHANGED = 'the folder changed on the server';
+
+/**
+ * A message's flags after a setFlags task: removals first, then additions. IMAP flags are
+ * case-insensitive; the spelling already on the message is kept.
+ */
+export function changeFlags(
+  flags: readonly string[],
+  change: { add?: readonly string[]; remove?: readonly string[] },
+): string[] {
+  const removed = new Set((change.remove ?? []).map(lower));
+  const next = flags.filter((flag) => !removed.has(lower(flag)));
+  const present = new Set(next.map(lower));
+  for (const flag of change.add ?? []) {
+    if (present.has(lower(flag))) continue;
+    present.add(lower(flag));
+    next.push(flag);
+  }
+  return next;
+}
+
+/** Whether a message has a flag (IMAP flags are case-insensitive). */
+export function hasFlag(flags: readonly string[], flag: string): boolean {
+  const wanted = lower(flag);
+  return flags.some((f) => lower(f) === wanted);
+}
+
+const lower = (flag: string): string => flag.toLowerCase();
