@@ -48,6 +48,9 @@ test('add an account, trust its certificate, and see the inbox', async ({ page }
 
   await page.getByRole('button', { name: 'Add account' }).click();
   await expect(page.getByRole('alert', { name: 'Connection problems' })).toContainText('password');
+  await expect(page.getByLabel('Password')).toHaveAccessibleDescription(
+    'The server refused this user name or password.',
+  );
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Add account' }).click();
 

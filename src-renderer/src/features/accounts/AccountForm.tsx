@@ -3,7 +3,7 @@
  * works; every problem is shown in words, and an untrusted certificate can be trusted (pinned)
  * after its fingerprint has been shown.
  */
-import { useState, type FormEvent } from 'react';
+import { cloneElement, useId, useState, type FormEvent } from 'react';
 import type {
   AccountInput,
   AccountSummary,
@@ -115,7 +115,10 @@ export function AccountForm({ account, secretStorageWarning, onDone, onCancel }:
             autoComplete="username"
           />
         </Field>
-        <Field label="Password">
+        <Field
+          label="Password"
+          hint={fieldHint(problems, 'imap', 'password') ?? fieldHint(problems, 'smtp', 'password')}
+        >
           <input
             type="password"
             required={!account}
@@ -131,6 +134,7 @@ export function AccountForm({ account, secretStorageWarning, onDone, onCancel }:
           key={key}
           which={key}
           server={form[key]}
+          problems={problems}
           onChange={(patch) => {
             setHostsTouched(true);
             updateServer(key, patch);
@@ -183,22 +187,23 @@ export function AccountForm({ account, secretStorageWarning, onDone, onCancel }:
 function ServerFields(props: {
   which: ServerKey;
   server: ServerSettings;
+  problems: ConnectionProblem[];
   onChange(p: Partial<ServerSettings>): void;
 }) {
-  const { which, server, onChange } = props;
+  const { which, server, onChange, problems } = props;
   const title = which === 'imap' ? 'Incoming mail (IMAP)' : 'Outgoing mail (SMTP)';
   return (
     <fieldset>
       <legend>{title}</legend>
       <div className="field-grid server">
-        <Field label={`${which.toUpperCase()} server`}>
+        <Field label={`${which.toUpperCase()} server`} hint={fieldHint(problems, which, 'host')}>
           <input
             required
             value={server.host}
             onChange={(e) => onChange({ host: e.target.value, trustedCertificate: undefined })}
           />
         </Field>
-        <Field label={`${which.toUpperCase()} port`}>
+        <Field label={`${which.toUpperCase()} port`} hint={fieldHint(problems, which, 'port')}>
           <input
             required
             type="number"
@@ -233,13 +238,55 @@ function ServerFields(props: {
   );
 }
 
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
+/**
+ * A labelled control. With a hint (a problem found by the connection test), the control is marked
+ * invalid and described by the hint, shown right under it.
+ */
+function Field(props: { label: string; hint?: string | undefined; children: React.ReactElement }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const control = cloneElement(props.children as React.ReactElement<Record<string, unknown>>, {
+    id,
+    ...(props.hint ? { 'aria-invalid': true, 'aria-describedby': hintId } : {}),
+  });
+  // The hint sits outside the label: it describes the control, it is not part of its name.
   return (
-    <label className="field">
-      <span>{label}</span>
-      {children}
-    </label>
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      {control}
+      {props.hint && (
+        <span id={hintId} className="field-hint">
+          {props.hint}
+        </span>
+      )}
+    </div>
   );
+}
+
+type FieldName = 'password' | 'host' | 'port';
+
+/** Which field a problem concerns, and what to say there (the full story is in the list below). */
+const FIELD_HINTS: Partial<Record<ConnectionProblem['kind'], [FieldName, string]>> = {
+  'auth-failed': ['password', 'The server refused this user name or password.'],
+  'host-not-found': ['host', 'No server by this name was found.'],
+  'connection-refused': ['port', 'Nothing answers on this port.'],
+  timeout: ['port', 'No answer on this port: check the port and the security.'],
+  'tls-failed': ['port', 'This port and security do not match.'],
+  'starttls-unavailable': ['port', 'This server offers no STARTTLS here: try TLS.'],
+  'plaintext-refused': ['port', 'Without encryption only this computer is allowed.'],
+  'certificate-untrusted': ['host', 'Its certificate is not trusted yet (see below).'],
+};
+
+function fieldHint(
+  problems: ConnectionProblem[],
+  server: ServerKey,
+  field: FieldName,
+): string | undefined {
+  for (const problem of problems) {
+    const hint = FIELD_HINTS[problem.kind];
+    if (problem.server === server && hint?.[0] === field) return hint[1];
+  }
+  return undefined;
 }
 
 function emptyInput(): AccountInput {
