@@ -77,6 +77,7 @@ test('two accounts in one unified inbox, newest first; new mail arrives by itsel
     timeout: 15_000,
   });
   await expect(rows).toHaveCount(7);
+  await screenshots(page, 'unified-inbox');
   await expect(page).toHaveTitle(/Petrel \(7 unread\)/);
   // Only the new message is announced, not the mail found by the first sync.
   await expect
@@ -153,6 +154,7 @@ test('hostile HTML runs nothing and loads nothing until remote content is allowe
   await page.waitForTimeout(1_500);
   expect(calls).toEqual([]);
   expect(requests).toEqual([]);
+  await page.screenshot({ path: 'artifacts/reader-html-blocked.png' });
 
   await bar.getByRole('button', { name: 'Load for this message' }).click();
   await expect.poll(() => [...requests].sort()).toEqual(['/pixel.png', '/style.css']);

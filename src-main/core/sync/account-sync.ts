@@ -290,20 +290,23 @@ export class AccountSync {
     clearTimeout(this.pollSoonTimer);
     this.pollSoonTimer = setTimeout(() => {
       const client = this.work.current;
-      if (client && !this.stopped) void this.pollFolders(client).catch(() => client.close());
+      // Not a check for lost pushes: right after a change the cache may not hold it yet.
+      if (client && !this.stopped) {
+        void this.pollFolders(client, false).catch(() => client.close());
+      }
     }, POLL_SOON_MS);
     this.pollSoonTimer.unref();
   }
 
   /** One poll: LIST (+STATUS), folder changes, then a sync of each folder whose status moved. */
-  private pollFolders(client: ImapFlow): Promise<void> {
-    this.polling ??= this.doPoll(client).finally(() => {
+  private pollFolders(client: ImapFlow, checkInbox = true): Promise<void> {
+    this.polling ??= this.doPoll(client, checkInbox).finally(() => {
       this.polling = undefined;
     });
     return this.polling;
   }
 
-  private async doPoll(client: ImapFlow): Promise<void> {
+  private async doPoll(client: ImapFlow, checkInbox: boolean): Promise<void> {
     trace(`${this.opts.account.email}: poll`);
     // STATUS of a selected folder reports the session's view of it, refreshed only by a command
     // like NOOP: left selected (no UNSELECT), changes to it would go unseen.
@@ -312,7 +315,7 @@ export class AccountSync {
     const listed = await listFolders(client);
     await this.applyFolderList(client, listed);
     const abilities = abilitiesOf(client);
-    this.catchUpInboxIfMoved(listed.get(INBOX), abilities);
+    if (checkInbox) this.catchUpInboxIfMoved(listed.get(INBOX), abilities);
     const changed = [...this.folders.values()]
       .filter((folder) => folder.selectable && folder.path !== INBOX)
       .filter((folder) => this.statusMoved(folder, listed.get(folder.path), abilities))

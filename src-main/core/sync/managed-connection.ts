@@ -35,6 +35,8 @@ export class ManagedConnection {
   private retryTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private lastError: Error | undefined;
+  /** The client closed on purpose by `kick`: its close reconnects at once, without a report. */
+  private kicked: ImapFlow | undefined;
 
   constructor(
     private readonly name: string,
@@ -57,8 +59,10 @@ export class ManagedConnection {
   kick(): void {
     if (this.stopped) return;
     this.attempt = 0;
-    if (this.client) this.client.close();
-    else this.reconnectNow();
+    if (!this.client) return this.reconnectNow();
+    // A drop we asked for: no backoff, and nothing to report as "offline".
+    this.kicked = this.client;
+    this.client.close();
   }
 
   async stop(): Promise<void> {
@@ -112,6 +116,12 @@ export class ManagedConnection {
     if (client !== this.client) return;
     this.client = undefined;
     if (this.stopped) return;
+    if (this.kicked === client) {
+      this.kicked = undefined;
+      this.connectedAt = 0;
+      this.lastError = undefined;
+      return this.reconnectNow();
+    }
     this.attempt = this.connectedAt
       ? attemptAfterDrop(this.attempt, this.connectedAt, this.timing.now())
       : this.attempt + 1;
