@@ -44,6 +44,8 @@ export interface PetrelApi {
    * a permanent one is to be undone locally, a transient one tried again later.
    */
   performTask(task: MailTask): Promise<TaskResult>;
+  /** Unread mail in the inboxes: the dock/launcher badge shows it (where the desktop has one). */
+  setUnreadCount(count: number): Promise<void>;
 }
 
 export interface PetrelEvents {
@@ -74,6 +76,7 @@ const methodNameSet = {
   loadParts: true,
   reconnectNow: true,
   performTask: true,
+  setUnreadCount: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(methodNameSet) as ApiMethod[];
 

@@ -124,4 +124,5 @@ export const apiArgs = {
   ]),
   reconnectNow: z.tuple([]),
   performTask: z.tuple([mailTask]),
+  setUnreadCount: z.tuple([z.number().int().min(0).max(10_000_000)]),
 } satisfies ArgsSchemas;

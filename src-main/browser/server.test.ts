@@ -36,6 +36,7 @@ const api: PetrelApi = {
   loadParts: async () => {},
   reconnectNow: async () => {},
   performTask: async () => ({ ok: true }),
+  setUnreadCount: async () => {},
 };
 
 let server: BrowserServer;

@@ -6,7 +6,7 @@ import type { PetrelApi } from '#shared/contract';
 import type { HostMode } from '#shared/dto';
 import { permanentFailure } from '#shared/tasks';
 import { AccountService, passwordKey } from './accounts/account-service.ts';
-import type { EventSink, Logger } from './ports.ts';
+import type { DesktopPort, EventSink, Logger } from './ports.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { SettingsStore } from './settings/settings-store.ts';
 import { SyncEngine } from './sync/sync-engine.ts';
@@ -20,6 +20,7 @@ export interface CoreOptions {
   secrets: SecretStore;
   /** How often folders other than INBOX are checked (ms). */
   pollIntervalMs?: number;
+  desktop?: DesktopPort;
 }
 
 export interface PetrelCore {
@@ -57,6 +58,7 @@ export function createCore(options: CoreOptions): PetrelCore {
     ackBatch: async (batchId) => engine.ack(batchId),
     loadParts: (requests, background) => engine.loadParts(requests, background ?? false),
     reconnectNow: async () => engine.wake(),
+    setUnreadCount: async (count) => options.desktop?.setUnreadCount(count),
     performTask: async (task) => {
       const accounts = await service.list();
       if (!accounts.some((account) => account.id === task.accountId)) {

@@ -9,6 +9,11 @@ export interface EventSink {
   emit<K extends EventName>(event: K, payload: PetrelEvents[K]): void;
 }
 
+/** What only a desktop shell can do; the browser-mode host has none of it. */
+export interface DesktopPort {
+  setUnreadCount(count: number): void;
+}
+
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;

@@ -45,6 +45,8 @@ async function start(): Promise<void> {
     events: webContentsEventSink(() => mainWindow?.webContents),
     logger: stderrLogger,
     secrets: safeStorageSecrets(app.getPath('userData')),
+    // The dock (macOS) or launcher (Unity-compatible Linux desktops) badge.
+    desktop: { setUnreadCount: (count) => void app.setBadgeCount(count) },
   });
   registerIpc(ipcMain, core.api, trustedSenderCheck(devServerUrl), stderrLogger);
   powerMonitor.on('resume', () => core?.wake());

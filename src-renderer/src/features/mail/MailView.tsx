@@ -5,6 +5,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect } from 'react';
 import type { AccountSummary } from '#shared/accounts';
+import { petrel } from '../../bridge/index.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore } from '../../state/store.ts';
 import { displayName, Sidebar } from '../folders/Sidebar.tsx';
@@ -116,5 +117,8 @@ function useUnreadTitle(): void {
   );
   useEffect(() => {
     document.title = unread > 0 ? `Petrel (${unread.toLocaleString()} unread)` : 'Petrel';
+    petrel()
+      .setUnreadCount(unread)
+      .catch(() => {});
   }, [unread]);
 }
