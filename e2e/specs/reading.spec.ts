@@ -87,6 +87,14 @@ test('two accounts in one unified inbox, newest first; new mail arrives by itsel
       ),
     )
     .toEqual([{ title: bob.address, body: 'Fresh from SMTP' }]);
+
+  // Removing an account (from its settings) takes its mail out of the unified inbox.
+  await page.getByRole('button', { name: 'Edit account Bob' }).click();
+  await page.getByRole('button', { name: 'Remove account' }).click();
+  await page.getByRole('button', { name: 'Remove Bob' }).click();
+  await expect(page.getByRole('tree', { name: 'Folders of Bob' })).toHaveCount(0);
+  await expect(rows).toHaveCount(4);
+  expect(new Set(await accountsInOrder())).toEqual(new Set(['Alice']));
 });
 
 test('keyboard first: move, read, flag, help; marking read reaches the server', async ({

@@ -12,6 +12,8 @@ import type {
   ServerSettings,
 } from '#shared/accounts';
 import { petrel } from '../../bridge/index.ts';
+import { UNIFIED } from '../../cache/list-queries.ts';
+import { useUiStore } from '../../state/store.ts';
 
 type ServerKey = 'imap' | 'smtp';
 
@@ -167,6 +169,7 @@ export function AccountForm({ account, secretStorageWarning, onDone, onCancel }:
       )}
       {notice && <p role="status">{notice}</p>}
       {error && <p role="alert">{error}</p>}
+      {account && <RemoveAccount account={account} onRemoved={onDone} />}
       <div className="actions">
         {onCancel && (
           <button type="button" onClick={onCancel} disabled={Boolean(busy)}>
@@ -181,6 +184,48 @@ export function AccountForm({ account, secretStorageWarning, onDone, onCancel }:
         </button>
       </div>
     </form>
+  );
+}
+
+/** Removing asks once more, in place: it drops the account's offline mail too. */
+function RemoveAccount({ account, onRemoved }: { account: AccountSummary; onRemoved(): void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string>();
+  const remove = async () => {
+    try {
+      await petrel().removeAccount(account.id);
+      const ui = useUiStore.getState();
+      if (ui.source.kind === 'folder' && ui.source.folderId.startsWith(`${account.id}:`)) {
+        ui.selectSource(UNIFIED);
+      }
+      onRemoved();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  if (!confirming) {
+    return (
+      <div className="remove-account">
+        <button type="button" className="danger" onClick={() => setConfirming(true)}>
+          Remove account
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="remove-account" role="group" aria-label="Remove account">
+      <p>
+        Remove {account.name} from Petrel? Its mail stays on the server; the copy saved on this
+        computer is deleted.
+      </p>
+      <button type="button" className="danger" onClick={() => void remove()}>
+        Remove {account.name}
+      </button>
+      <button type="button" onClick={() => setConfirming(false)}>
+        Keep it
+      </button>
+      {error && <p role="alert">{error}</p>}
+    </div>
   );
 }
 
