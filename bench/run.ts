@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- [--only sync] [--json FILE] [--messages N] [--runs N]`: prints a table and
+ * `npm run bench -- [--only sync,ui] [--json FILE] [--messages N] [--runs N]`: prints a table and
  * writes `{"results":[{name,value,unit,baseline,ratio}]}`. Targets live here, never in tests.
  */
 import { parseArgs } from 'node:util';
 import { buildIfStale } from '../scripts/build-if-stale.mjs';
 import { printTable, writeJson, type BenchResult } from './report.ts';
 import { syncBench } from './sync-bench.ts';
+import { uiBench } from './ui-bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +24,14 @@ const groups: Record<string, () => Promise<BenchResult[]>> = {
       runs: Number(values.runs),
       baselineRuns: 3,
       newMailSamples: 20,
+      log: (line) => process.stderr.write(`[bench] ${line}\n`),
+    }),
+  ui: () =>
+    uiBench({
+      messages: Number(values.messages),
+      coldRuns: 5,
+      presses: 40,
+      scrollFrames: 300,
       log: (line) => process.stderr.write(`[bench] ${line}\n`),
     }),
 };

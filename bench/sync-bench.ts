@@ -32,7 +32,7 @@ export interface SyncBenchOptions {
   log(line: string): void;
 }
 
-type User = { address: string; password: string };
+export type User = { address: string; password: string };
 
 export async function syncBench(opts: SyncBenchOptions): Promise<BenchResult[]> {
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
@@ -223,7 +223,7 @@ async function openPetrel(rig: MailRig, user: User): Promise<PetrelSession> {
  * over a large store, which would itself slow the writes) until `done` holds; returns ms since
  * the mark.
  */
-async function inPageUntil(args: {
+export async function inPageUntil(args: {
   checkpointId: string;
   /** 'any': the folder has a checkpoint (first page in); 'complete': no backfill left. */
   checkpoint?: 'any' | 'complete';
@@ -344,7 +344,7 @@ async function measureNewMail(
   return { petrel, server };
 }
 
-async function countInPage(): Promise<number> {
+export async function countInPage(): Promise<number> {
   const db = await new Promise<IDBDatabase>((resolve) => {
     const request = indexedDB.open('petrel-cache');
     request.onsuccess = () => resolve(request.result);
@@ -378,7 +378,12 @@ async function waitForRowInPage(rowId: string): Promise<number> {
 }
 
 /** A configured account in a fresh profile, as the app itself would have written it. */
-async function writeAccount(dir: string, id: string, rig: MailRig, user: User): Promise<void> {
+export async function writeAccount(
+  dir: string,
+  id: string,
+  rig: MailRig,
+  user: User,
+): Promise<void> {
   const trustedCertificate = {
     pem: rig.caPem,
     sha256: new X509Certificate(rig.caPem).fingerprint256,
