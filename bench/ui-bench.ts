@@ -37,6 +37,8 @@ const FLOOR_PATH = '/bench-floor.txt';
 /** Pressed for selectNext's reference; the probe stops it before the app sees it. */
 const PROBE_KEY = 'F9';
 const SCROLL_STEP = 3000;
+/** A brisk wheel scroll: 5 rows of 72 px a frame. */
+const STEADY_STEP = 360;
 const LIST = '[role="listbox"][aria-label="Messages"]';
 
 export async function uiBench(opts: UiBenchOptions): Promise<BenchResult[]> {
@@ -124,10 +126,21 @@ export async function uiBench(opts: UiBenchOptions): Promise<BenchResult[]> {
       { timeout: 60_000, polling: 50 },
     );
     await sleep(500);
+    // At a brisk reading speed first (5 rows a frame, 300 a second): rows should never be blank.
+    const steady = await page.evaluate(scrollInPage, {
+      frames: opts.scrollFrames,
+      step: STEADY_STEP,
+      list: LIST,
+      jumps: false,
+    });
+    opts.log(
+      `steady scroll (${STEADY_STEP} px a frame): p95 ${ms(percentile(steady.deltas, 95))}, ${steady.blankFrames} of ${steady.frames} frames with blank rows`,
+    );
     const scroll = await page.evaluate(scrollInPage, {
       frames: opts.scrollFrames,
       step: SCROLL_STEP,
       list: LIST,
+      jumps: true,
     });
     opts.log(
       `scroll: ${scroll.frames} frames, p50/p95/max ${ms(percentile(scroll.deltas, 50))} / ${ms(percentile(scroll.deltas, 95))} / ${ms(Math.max(...scroll.deltas))}, ` +
@@ -174,7 +187,8 @@ export async function uiBench(opts: UiBenchOptions): Promise<BenchResult[]> {
         unit: 'ms',
         baseline: percentile(scroll.idle, 95),
         note:
-          `p95 rAF delta, flat list of ${n}, scrollTop += ${SCROLL_STEP} each frame for ${scroll.frames} frames, ${scroll.blankFrames} of them showed blank rows; ` +
+          `p95 rAF delta, flat list of ${n}, scrollTop += ${SCROLL_STEP} each frame for ${scroll.frames} frames, ${scroll.blankFrames} of them showed blank rows (filled ${ms(scroll.settleMs)} after the last); ` +
+          `at ${STEADY_STEP} px a frame: p95 ${ms(percentile(steady.deltas, 95))}, ${steady.blankFrames} of ${steady.frames} frames blank; ` +
           `baseline: p95 of ${scroll.idle.length} idle frames (headless rAF is vsync-paced at 60 Hz: ~16.7 ms is the floor)`,
       }),
       result({
@@ -608,7 +622,7 @@ function armReader(args: { subject: string; snippet?: string }): void {
  * or not yet rendered), the time until they do after the last step, and after jumps to the middle
  * and the end.
  */
-async function scrollInPage(args: { frames: number; step: number; list: string }) {
+async function scrollInPage(args: { frames: number; step: number; list: string; jumps: boolean }) {
   const list = document.querySelector(args.list) as HTMLElement;
   const sizer = list.firstElementChild as HTMLElement;
   /** Whether part of the viewport shows no row (blank or not rendered yet), and the first row. */
@@ -654,6 +668,8 @@ async function scrollInPage(args: { frames: number; step: number; list: string }
       if (performance.now() - start > 30_000) return NaN;
     }
   };
+  list.scrollTop = 0;
+  await filled();
   const idle = await run(false);
   const scrolled = await run(true);
   const settleMs = await filled();
@@ -692,8 +708,9 @@ async function scrollInPage(args: { frames: number; step: number; list: string }
     const offset = Math.max(0, Math.floor(list.scrollTop / 72) - 100);
     return { app, raw: await rawRead(offset), row: onScreen().first };
   };
-  const jumpMiddle = await jump((list.scrollHeight - list.clientHeight) / 2);
-  const jumpEnd = await jump(list.scrollHeight);
+  const none = { app: NaN, raw: NaN, row: NaN };
+  const jumpMiddle = args.jumps ? await jump((list.scrollHeight - list.clientHeight) / 2) : none;
+  const jumpEnd = args.jumps ? await jump(list.scrollHeight) : none;
   return {
     frames: scrolled.deltas.length,
     deltas: scrolled.deltas,

@@ -14,6 +14,9 @@ import { UNIFIED } from '../cache/list-queries.ts';
 import { useUiStore } from './store.ts';
 
 export const db = openCache();
+// Open now, in parallel with the connection to main, not on the list's first query (about 100 ms
+// at cold start with 100k messages cached). A failure surfaces again on that first query.
+db.open().catch(() => {});
 
 const RESTART_AFTER_MS = 3_000;
 

@@ -3,7 +3,7 @@
  * what is on screen (flat) or as far as the user has scrolled (conversations).
  */
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { MessageRow } from '#shared/mail';
 import {
   conversationsOf,
@@ -41,6 +41,8 @@ export interface ListModel {
 }
 
 const PAGE = 100;
+/** A jump in the flat list is read once the scroll position has been still this long. */
+const SETTLE_MS = 90;
 const CONVERSATION_STEP = 200;
 
 export function useListModel(source: ListSource, threaded: boolean): ListModel {
@@ -68,10 +70,12 @@ function useFlatModel(source: ListSource, enabled: boolean): ListModel {
   const slice = useLiveQuery(async () => {
     if (!enabled) return undefined;
     const rows = await sliceOf(db, source, current.start, current.end - current.start);
-    return { key, start: current.start, entries: rows.map(messageEntry) };
+    return { key, start: current.start, end: current.end, entries: rows.map(messageEntry) };
   }, [key, current.start, current.end, enabled]);
   // While a new window is read, keep showing the last one of the same source.
   const shown = useLatest(slice, key);
+  const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(pending.current), []);
   return {
     count: count ?? 0,
     loading: count === undefined || shown === undefined,
@@ -79,9 +83,16 @@ function useFlatModel(source: ListSource, enabled: boolean): ListModel {
     show: (first, lastIndex) => {
       const start = Math.max(0, Math.floor(first / PAGE) * PAGE - PAGE);
       const end = Math.ceil((lastIndex + 1) / PAGE) * PAGE + PAGE;
-      if (start !== current.start || end !== current.end || current.key !== window.key) {
-        setWindow({ key, start, end });
-      }
+      if (start === current.start && end === current.end && current.key === window.key) return;
+      clearTimeout(pending.current);
+      const next = { key, start, end };
+      // Scrolling on from the window shown, with no read in flight: read the next one now.
+      // Otherwise (a fling, the scrollbar dragged, a read still running) wait until the list
+      // settles: a read walks the index from the top and cannot be cancelled, so reads for
+      // positions already left behind would queue up (seconds of blank rows after a fling).
+      const idle = shown?.start === current.start && shown.end === current.end;
+      if (idle && Math.abs(start - shown.start) <= PAGE) setWindow(next);
+      else pending.current = setTimeout(() => setWindow(next), SETTLE_MS);
     },
     load: async (index) => {
       const loaded = shown?.entries[index - shown.start];
