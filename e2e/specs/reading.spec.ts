@@ -135,6 +135,15 @@ test('keyboard first: move, read, flag, help; marking read reaches the server', 
   await expect(help).toContainText('Mark read or unread');
   await page.keyboard.press('Escape');
   await expect(help).toHaveCount(0);
+
+  // With "mark as read when opened" off, opening leaves a message unread.
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('checkbox', { name: 'Mark messages as read when opened' }).uncheck();
+  await page.getByRole('button', { name: 'Done' }).click();
+  await rows.nth(2).click();
+  await expect(reader.getByRole('heading', { name: 'Seed message 3' })).toBeVisible();
+  await page.waitForTimeout(1_500);
+  await expect(rows.nth(2)).toHaveAccessibleName(/^Unread/);
 });
 
 test('hostile HTML runs nothing and loads nothing until remote content is allowed', async ({

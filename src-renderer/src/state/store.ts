@@ -19,6 +19,7 @@ export interface Selection {
 export const NO_SELECTION: Selection = { ids: [], focusId: undefined };
 
 const THREADED_KEY = 'petrel.threaded';
+const MARK_READ_KEY = 'petrel.markReadOnOpen';
 
 interface UiState {
   /** Whether this window is attached to Petrel's core as the one UI (always so in Electron). */
@@ -30,6 +31,9 @@ interface UiState {
   threaded: boolean;
   /** The keyboard shortcut help is open. */
   helpOpen: boolean;
+  settingsOpen: boolean;
+  /** Opening a message marks it read (a setting). */
+  markReadOnOpen: boolean;
   /** Messages whose remote content the user chose to load (this session). */
   remoteAllowed: Record<string, true>;
   /** The account being edited, 'new' while adding one, undefined otherwise. */
@@ -48,6 +52,8 @@ interface UiState {
   select(selection: Selection): void;
   setThreaded(threaded: boolean): void;
   setHelpOpen(open: boolean): void;
+  setSettingsOpen(open: boolean): void;
+  setMarkReadOnOpen(on: boolean): void;
   allowRemote(rowId: string): void;
   editAccount(accountId: string | 'new' | undefined): void;
   setAccountStatus(status: AccountStatus): void;
@@ -59,8 +65,10 @@ export const useUiStore = create<UiState>()((set) => ({
   hostState: 'connecting',
   source: UNIFIED,
   selection: NO_SELECTION,
-  threaded: readThreaded(),
+  threaded: readFlag(THREADED_KEY),
   helpOpen: false,
+  settingsOpen: false,
+  markReadOnOpen: readFlag(MARK_READ_KEY),
   remoteAllowed: {},
   editingAccount: undefined,
   accountStatus: {},
@@ -76,6 +84,11 @@ export const useUiStore = create<UiState>()((set) => ({
     set({ threaded });
   },
   setHelpOpen: (helpOpen) => set({ helpOpen }),
+  setSettingsOpen: (settingsOpen) => set({ settingsOpen }),
+  setMarkReadOnOpen: (markReadOnOpen) => {
+    localStorage.setItem(MARK_READ_KEY, markReadOnOpen ? '1' : '0');
+    set({ markReadOnOpen });
+  },
   allowRemote: (rowId) => set((s) => ({ remoteAllowed: { ...s.remoteAllowed, [rowId]: true } })),
   editAccount: (editingAccount) => set({ editingAccount }),
   setAccountStatus: (status) =>
@@ -84,6 +97,7 @@ export const useUiStore = create<UiState>()((set) => ({
   setNotice: (notice) => set({ notice }),
 }));
 
-function readThreaded(): boolean {
-  return globalThis.localStorage?.getItem(THREADED_KEY) !== '0';
+/** A yes/no preference of this window's profile, yes unless turned off. */
+function readFlag(key: string): boolean {
+  return globalThis.localStorage?.getItem(key) !== '0';
 }

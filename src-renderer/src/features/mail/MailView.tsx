@@ -11,6 +11,7 @@ import { useUiStore } from '../../state/store.ts';
 import { displayName, Sidebar } from '../folders/Sidebar.tsx';
 import { MessageList } from '../message-list/MessageList.tsx';
 import { Reader } from '../reader/Reader.tsx';
+import { SettingsDialog } from './SettingsDialog.tsx';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
 
 export function MailView({ accounts }: { accounts: AccountSummary[] }) {
@@ -31,6 +32,7 @@ export function MailView({ accounts }: { accounts: AccountSummary[] }) {
       </main>
       <Reader accounts={accounts} />
       <ShortcutHelp />
+      <SettingsDialog accounts={accounts} />
     </div>
   );
 }
@@ -40,6 +42,7 @@ function ListToolbar({ accounts }: { accounts: AccountSummary[] }) {
   const threaded = useUiStore((s) => s.threaded);
   const setThreaded = useUiStore((s) => s.setThreaded);
   const setHelpOpen = useUiStore((s) => s.setHelpOpen);
+  const setSettingsOpen = useUiStore((s) => s.setSettingsOpen);
   const folder = useLiveQuery(
     async () => (source.kind === 'folder' ? await db.folders.get(source.folderId) : undefined),
     [source],
@@ -63,6 +66,15 @@ function ListToolbar({ accounts }: { accounts: AccountSummary[] }) {
         />
         Conversations
       </label>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="Settings"
+        title="Settings"
+        onClick={() => setSettingsOpen(true)}
+      >
+        ⚙
+      </button>
       <button
         type="button"
         className="icon-button"

@@ -6,6 +6,7 @@
 import { isFlagged, isUnread } from '../../cache/list-queries.ts';
 import { markRead, setFlagged } from '../../cache/tasks.ts';
 import { db } from '../../state/cache.ts';
+import { useUiStore } from '../../state/store.ts';
 
 export async function toggleRead(rowIds: string[]): Promise<void> {
   const first = rowIds.length ? await db.messages.get(rowIds[0] as string) : undefined;
@@ -21,9 +22,7 @@ export async function toggleFlagged(rowIds: string[]): Promise<void> {
 
 /** Opening a message marks it read (a setting, on by default). */
 export async function markOpened(rowId: string): Promise<void> {
-  if (localStorage.getItem(MARK_READ_KEY) === '0') return;
+  if (!useUiStore.getState().markReadOnOpen) return;
   const row = await db.messages.get(rowId);
   if (row && isUnread(row)) await markRead(db, [rowId], true);
 }
-
-export const MARK_READ_KEY = 'petrel.markReadOnOpen';
