@@ -6,7 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import {
   createUser,
   imapClientFor,
@@ -180,6 +182,64 @@ test('hostile HTML runs nothing and loads nothing until remote content is allowe
   await new Promise<void>((resolve) => remote.close(() => resolve()));
 });
 
+test('a rich message: inline image, link warnings, folded quotes, an attachment saved under a clean name', async ({
+  page,
+}) => {
+  const rig = e2eRig();
+  const user = await createUser(rig, 'rich');
+  const attachment = Buffer.from('%PDF-1.4 petrel test bytes\n', 'latin1');
+  await appendRaw(rig, user, await richMessage(attachment));
+  await appendRaw(rig, user, plainMessage());
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, user, 'Rich');
+  await messageRows(page).filter({ hasText: 'Slides for Monday' }).click();
+
+  const frame = page.frameLocator('iframe[title="Message content"]');
+  const logo = frame.getByRole('img', { name: 'Petrel logo' });
+  await expect(logo).toBeVisible();
+  // The cid: image came from the message itself (no remote content was involved).
+  expect(await logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+  await expect(page.getByRole('region', { name: 'Remote content' })).toHaveCount(0);
+
+  await frame.getByRole('link', { name: 'https://bank.example/login' }).hover();
+  await expect(page.getByRole('status').filter({ hasText: 'evil.test' })).toContainText(
+    'Link text shows bank.example, but it goes to evil.test',
+  );
+  await frame.getByRole('link', { name: 'Petrel on the web' }).hover();
+  await expect(page.getByRole('status').filter({ hasText: 'xn--' })).toContainText(
+    'xn--ptrel-bsa.example',
+  );
+
+  const attachments = page.getByRole('region', { name: 'Attachments' });
+  await expect(attachments).toContainText('1 attachment');
+  const save = attachments.getByRole('button', { name: /^Save / });
+  const name = (await save.getAttribute('aria-label'))?.replace(/^Save /, '') ?? '';
+  // No path, no bidi override that would show "fdp.exe" as "exe.pdf".
+  expect(name).not.toMatch(/[\/\\\u202e]/);
+  expect(name).toMatch(/\.pdf$/);
+  const [download] = await Promise.all([page.waitForEvent('download'), save.click()]);
+  expect(download.suggestedFilename()).toBe(name);
+  const path = await download.path();
+  expect(Buffer.compare(await readFile(path), attachment)).toBe(0);
+
+  // Plain text: quoted lines folded away, addresses clickable, and the click leaves the app.
+  await messageRows(page).filter({ hasText: 'Re: Plans' }).click();
+  const reader = page.getByRole('article', { name: 'Message' });
+  await expect(reader.getByText('Sounds good, see you there.')).toBeVisible();
+  await expect(reader.getByText('Shall we meet at noon?')).toBeHidden();
+  await reader.getByText('Show quoted text').click();
+  await expect(reader.getByText('Shall we meet at noon?')).toBeVisible();
+  // The "outside world" the link leads to, answered here (these machines have no internet).
+  await page.context().route('https://example.test/**', (route) => route.fulfill({ body: 'map' }));
+  const [popup] = await Promise.all([
+    page.waitForEvent('popup'),
+    reader.getByRole('link', { name: 'https://example.test/map' }).click(),
+  ]);
+  expect(popup.url()).toBe('https://example.test/map');
+  expect(await popup.evaluate(() => window.opener)).toBeNull();
+  await popup.close();
+});
+
 test('offline: a reload shows what was read before, and the account comes back by itself', async ({
   page,
 }) => {
@@ -270,6 +330,56 @@ async function serverFlags(
   } finally {
     await client.logout();
   }
+}
+
+/** A 1×1 PNG. */
+const PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+async function richMessage(attachment: Buffer): Promise<string> {
+  const html = `<p>Hi,</p>
+<p><img src="cid:logo@petrel.test" alt="Petrel logo" width="40" height="40"></p>
+<p>Log in at <a href="http://evil.test/steal">https://bank.example/login</a>.</p>
+<p><a href="https://pétrel.example/">Petrel on the web</a></p>`;
+  const composer = new MailComposer({
+    from: 'Ann <ann@example.test>',
+    to: 'rich@example.test',
+    subject: 'Slides for Monday',
+    messageId: '<rich-1@example.test>',
+    text: 'Hi,\n\n> quoted line one\n> quoted line two\n\nSee https://example.test/slides',
+    html,
+    attachments: [
+      { filename: 'logo.png', content: PIXEL, cid: 'logo@petrel.test', contentType: 'image/png' },
+      {
+        filename: '../../tmp/report\u202Efdp.exe.pdf',
+        content: attachment,
+        contentType: 'application/pdf',
+      },
+    ],
+  });
+  const raw = await composer.compile().build();
+  return raw.toString('utf8');
+}
+
+function plainMessage(): string {
+  return [
+    'From: Ann <ann@example.test>',
+    'To: rich@example.test',
+    'Subject: Re: Plans',
+    `Date: ${new Date(Date.now() - 60_000).toUTCString()}`,
+    'Message-ID: <plain-1@example.test>',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Sounds good, see you there.',
+    'Map: https://example.test/map',
+    '',
+    '> Shall we meet at noon?',
+    '> Bring the slides.',
+    '',
+  ].join('\r\n');
 }
 
 async function appendRaw(
