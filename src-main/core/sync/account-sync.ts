@@ -266,6 +266,8 @@ export class AccountSync {
         this.watch.kick();
       }
     } catch (error) {
+      // A connection that went away meanwhile (or was replaced) is already being rebuilt.
+      if (this.stopped || client !== this.watch.current) return;
       this.opts.logger.warn('live INBOX sync failed; reconnecting', { error: String(error) });
       client.close();
     }
