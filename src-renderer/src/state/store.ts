@@ -1,6 +1,7 @@
 /** UI state only (never mail data: that lives in the cache). */
 import { create } from 'zustand';
 import type { AccountStatus } from '#shared/accounts';
+import type { HostMode } from '#shared/dto';
 import type { HostState } from '../bridge/websocket-bridge.ts';
 import { UNIFIED, type ListSource } from '../cache/list-queries.ts';
 
@@ -24,6 +25,8 @@ const MARK_READ_KEY = 'petrel.markReadOnOpen';
 interface UiState {
   /** Whether this window is attached to Petrel's core as the one UI (always so in Electron). */
   hostState: HostState;
+  /** Desktop app or browser mode, once known. */
+  hostMode: HostMode | undefined;
   /** What the message list shows: a folder, or every account's INBOX. */
   source: ListSource;
   selection: Selection;
@@ -48,6 +51,7 @@ interface UiState {
   offlineProgress: { saved: number; missing: number } | undefined;
   setOfflineProgress(progress: { saved: number; missing: number }): void;
   setHostState(state: HostState): void;
+  setHostMode(mode: HostMode): void;
   selectSource(source: ListSource): void;
   select(selection: Selection): void;
   setThreaded(threaded: boolean): void;
@@ -63,6 +67,7 @@ interface UiState {
 
 export const useUiStore = create<UiState>()((set) => ({
   hostState: 'connecting',
+  hostMode: undefined,
   source: UNIFIED,
   selection: NO_SELECTION,
   threaded: readFlag(THREADED_KEY),
@@ -77,6 +82,7 @@ export const useUiStore = create<UiState>()((set) => ({
   offlineProgress: undefined,
   setOfflineProgress: (offlineProgress) => set({ offlineProgress }),
   setHostState: (hostState) => set({ hostState }),
+  setHostMode: (hostMode) => set({ hostMode }),
   selectSource: (source) => set({ source, selection: NO_SELECTION }),
   select: (selection) => set({ selection }),
   setThreaded: (threaded) => {

@@ -32,7 +32,11 @@ export function Workspace() {
       useUiStore.getState().setAccountStatus(s),
     );
     Promise.all([petrel().listAccounts(), petrel().getAppInfo()]).then(
-      ([accounts, info]) => live && setLoad({ status: 'ready', accounts, info }),
+      ([accounts, info]) => {
+        if (!live) return;
+        useUiStore.getState().setHostMode(info.mode);
+        setLoad({ status: 'ready', accounts, info });
+      },
       (error: unknown) => live && setLoad({ status: 'failed', message: String(error) }),
     );
     return () => {

@@ -271,8 +271,10 @@ function AttachmentItem({ row, part }: { row: MessageRow; part: MimePart }) {
     const data = await fetchData();
     if (!data) return;
     // Only types the browser shows without running anything of theirs open in a tab; the rest
-    // (HTML and SVG included: they would run in Petrel's origin) are saved instead.
-    if (!VIEWABLE.has(part.type)) return download(data, name);
+    // (HTML and SVG included: they would run in Petrel's origin) are saved instead. The desktop
+    // app opens no windows of its own (blob: stays inside), so there Open saves too.
+    const inBrowser = useUiStore.getState().hostMode === 'browser';
+    if (!inBrowser || !VIEWABLE.has(part.type)) return download(data, name);
     const url = URL.createObjectURL(new Blob([data as BlobPart], { type: part.type }));
     window.open(url, '_blank', 'noopener');
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
