@@ -1,7 +1,8 @@
 /** Settings of this profile: reading, notifications, and the accounts (each opens its form). */
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import { useUiStore } from '../../state/store.ts';
+import { Dialog } from '../common/Dialog.tsx';
 
 export function SettingsDialog({ accounts }: { accounts: AccountSummary[] }) {
   const open = useUiStore((s) => s.settingsOpen);
@@ -12,81 +13,73 @@ export function SettingsDialog({ accounts }: { accounts: AccountSummary[] }) {
   const setThreaded = useUiStore((s) => s.setThreaded);
   const editAccount = useUiStore((s) => s.editAccount);
   const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (open) close.current?.focus();
-  }, [open]);
   if (!open) return null;
   return (
-    <div className="dialog-backdrop" onClick={() => setOpen(false)}>
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="settings-title"
-        className="dialog settings"
-        onClick={(event) => event.stopPropagation()}
-        onKeyDown={(event) => event.key === 'Escape' && setOpen(false)}
-      >
-        <h2 id="settings-title">Settings</h2>
-        <fieldset>
-          <legend>Reading</legend>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={markRead}
-              onChange={(event) => setMarkRead(event.target.checked)}
-            />
-            Mark messages as read when opened
-          </label>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={threaded}
-              onChange={(event) => setThreaded(event.target.checked)}
-            />
-            Group messages into conversations
-          </label>
-        </fieldset>
-        <fieldset>
-          <legend>Notifications</legend>
-          <NotificationSetting />
-        </fieldset>
-        <fieldset>
-          <legend>Accounts</legend>
-          <ul className="settings-accounts">
-            {accounts.map((account) => (
-              <li key={account.id}>
-                <span>
-                  {account.name} <span className="muted">{account.email}</span>
-                </span>
-                <button
-                  type="button"
-                  onClick={() => {
-                    setOpen(false);
-                    editAccount(account.id);
-                  }}
-                >
-                  Edit {account.name}
-                </button>
-              </li>
-            ))}
-          </ul>
-          <button
-            type="button"
-            onClick={() => {
-              setOpen(false);
-              editAccount('new');
-            }}
-          >
-            Add account
-          </button>
-        </fieldset>
-        <div className="actions">
-          <button ref={close} type="button" className="primary" onClick={() => setOpen(false)}>
-            Done
-          </button>
-        </div>
+    <Dialog
+      title="Settings"
+      className="settings"
+      onClose={() => setOpen(false)}
+      initialFocus={close}
+    >
+      <fieldset>
+        <legend>Reading</legend>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={markRead}
+            onChange={(event) => setMarkRead(event.target.checked)}
+          />
+          Mark messages as read when opened
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={threaded}
+            onChange={(event) => setThreaded(event.target.checked)}
+          />
+          Group messages into conversations
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>Notifications</legend>
+        <NotificationSetting />
+      </fieldset>
+      <fieldset>
+        <legend>Accounts</legend>
+        <ul className="settings-accounts">
+          {accounts.map((account) => (
+            <li key={account.id}>
+              <span>
+                {account.name} <span className="muted">{account.email}</span>
+              </span>
+              <button
+                type="button"
+                onClick={() => {
+                  setOpen(false);
+                  editAccount(account.id);
+                }}
+              >
+                Edit {account.name}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <button
+          type="button"
+          onClick={() => {
+            setOpen(false);
+            editAccount('new');
+          }}
+        >
+          Add account
+        </button>
+      </fieldset>
+      <div className="actions">
+        <button ref={close} type="button" className="primary" onClick={() => setOpen(false)}>
+          Done
+        </button>
       </div>
-    </div>
+    </Dialog>
   );
 }
 

@@ -1,5 +1,6 @@
 /** The `?` dialog: every keyboard shortcut of the mail view. */
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { Dialog } from '../common/Dialog.tsx';
 import { useUiStore } from '../../state/store.ts';
 
 const SHORTCUTS: [string, string][] = [
@@ -17,41 +18,26 @@ export function ShortcutHelp() {
   const open = useUiStore((s) => s.helpOpen);
   const setOpen = useUiStore((s) => s.setHelpOpen);
   const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (open) close.current?.focus();
-  }, [open]);
   if (!open) return null;
   return (
-    <div className="dialog-backdrop" onClick={() => setOpen(false)}>
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="shortcut-title"
-        className="dialog"
-        onClick={(event) => event.stopPropagation()}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape' || event.key === '?') setOpen(false);
-        }}
-      >
-        <h2 id="shortcut-title">Keyboard shortcuts</h2>
-        <table className="shortcuts">
-          <tbody>
-            {SHORTCUTS.map(([keys, action]) => (
-              <tr key={keys}>
-                <th scope="row">
-                  <kbd>{keys}</kbd>
-                </th>
-                <td>{action}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <div className="actions">
-          <button ref={close} type="button" className="primary" onClick={() => setOpen(false)}>
-            Close
-          </button>
-        </div>
+    <Dialog title="Keyboard shortcuts" onClose={() => setOpen(false)} initialFocus={close}>
+      <table className="shortcuts">
+        <tbody>
+          {SHORTCUTS.map(([keys, action]) => (
+            <tr key={keys}>
+              <th scope="row">
+                <kbd>{keys}</kbd>
+              </th>
+              <td>{action}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="actions">
+        <button ref={close} type="button" className="primary" onClick={() => setOpen(false)}>
+          Close
+        </button>
       </div>
-    </div>
+    </Dialog>
   );
 }
