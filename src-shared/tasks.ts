@@ -17,9 +17,88 @@ export interface SetFlagsTask {
   remove?: string[];
 }
 
+/** Why messages move: what the UI says, and what an undo says back. */
+export type MoveReason = 'move' | 'archive' | 'trash' | 'junk' | 'notJunk';
+
+/**
+ * Moves messages to another folder of the same account: UID MOVE where offered, else UID COPY
+ * and, only once the copy succeeded, UID EXPUNGE of exactly those UIDs (UIDPLUS); without UIDPLUS
+ * the originals are only flagged \Deleted (never a folder-wide EXPUNGE).
+ */
+export interface MoveMessagesTask {
+  type: 'moveMessages';
+  accountId: string;
+  folderId: string;
+  uidValidity: number;
+  uids: number[];
+  targetFolderId: string;
+  reason: MoveReason;
+}
+
+/** Deletes messages for good (in Trash, after the user confirmed): \Deleted + UID EXPUNGE of them. */
+export interface DeleteMessagesTask {
+  type: 'deleteMessages';
+  accountId: string;
+  folderId: string;
+  uidValidity: number;
+  uids: number[];
+}
+
+/**
+ * Moves messages to a folder of another account: each is APPENDed to the target (skipped when a
+ * message with its Message-ID is there already), verified there (APPENDUID, else a search by
+ * Message-ID), and only then removed from the source (\Deleted + UID EXPUNGE of its UID).
+ */
+export interface TransferMessagesTask {
+  type: 'transferMessages';
+  accountId: string;
+  folderId: string;
+  uidValidity: number;
+  uids: number[];
+  targetAccountId: string;
+  targetFolderId: string;
+}
+
+/** Creates a folder (the path in the server's own delimiter, e.g. "Projects/2026"). */
+export interface CreateFolderTask {
+  type: 'createFolder';
+  accountId: string;
+  path: string;
+}
+
+/** Renames a folder (its subfolders follow, as IMAP RENAME does). */
+export interface RenameFolderTask {
+  type: 'renameFolder';
+  accountId: string;
+  folderId: string;
+  newPath: string;
+}
+
+/** Deletes a folder with its messages (and its subfolders, deepest first). */
+export interface DeleteFolderTask {
+  type: 'deleteFolder';
+  accountId: string;
+  folderId: string;
+}
+
+/** Tasks on messages of one folder: their UIDs carry that folder's UIDVALIDITY. */
+export type MessageTask =
+  SetFlagsTask | MoveMessagesTask | DeleteMessagesTask | TransferMessagesTask;
+export type FolderTask = CreateFolderTask | RenameFolderTask | DeleteFolderTask;
+
 /** Every kind of task; `type` is a verb-noun discriminant. */
-export type MailTask = SetFlagsTask;
+export type MailTask = MessageTask | FolderTask;
 export type MailTaskType = MailTask['type'];
+
+/**
+ * Where moved messages landed (COPYUID / APPENDUID), so that an undo can move exactly them back.
+ * Pairs are [source UID, target UID]; absent when the server did not say.
+ */
+export interface MovedTo {
+  folderId: string;
+  uidValidity: number;
+  uids: [number, number][];
+}
 
 /** A task main could not carry out. */
 export interface TaskFailure {
@@ -33,7 +112,7 @@ export interface TaskFailure {
   reason: string;
 }
 
-export type TaskResult = { ok: true } | TaskFailure;
+export type TaskResult = { ok: true; movedTo?: MovedTo } | TaskFailure;
 
 export const TASK_DONE: TaskResult = { ok: true };
 

@@ -65,21 +65,43 @@ const flag = z
   .refine((value) => value.toLowerCase() !== '\\recent', 'only the server sets \\Recent');
 
 const uid = z.number().int().min(1).max(0xffffffff);
+const uids = z.array(uid).min(1).max(100_000);
+const uidValidity = z.number().int().nonnegative().max(0xffffffff);
+
+/** A folder's path on the server: one line of text (CR, LF and NUL would break the command). */
+const folderPath = z
+  .string()
+  .min(1, 'a folder needs a name')
+  .max(1000)
+  .regex(/^[^\0\r\n]+$/, 'a folder name is one line of text');
+
+/** `<accountId>:<path>` (see folderIdOf). */
+const folderId = z
+  .string()
+  .min(1)
+  .max(2000)
+  .regex(/^[^:]+:[^\0\r\n]+$/, 'a folder id is <account>:<path>');
+
+const pathOf = (id: string): string => id.slice(id.indexOf(':') + 1);
+const isInbox = (id: string): boolean => pathOf(id).toUpperCase() === 'INBOX';
+const inAccount = (accountId: string, id: string): boolean => id.startsWith(`${accountId}:`);
+
+const ownFolder = {
+  message: 'the folder belongs to another account',
+  path: ['folderId'],
+};
 
 const setFlagsTask = z
   .object({
     type: z.literal('setFlags'),
     accountId: id,
-    folderId: z.string().min(1).max(2000),
-    uidValidity: z.number().int().nonnegative().max(0xffffffff),
-    uids: z.array(uid).min(1).max(100_000),
+    folderId,
+    uidValidity,
+    uids,
     add: z.array(flag).max(20).optional(),
     remove: z.array(flag).max(20).optional(),
   })
-  .refine((task) => task.folderId.startsWith(`${task.accountId}:`), {
-    message: 'the folder belongs to another account',
-    path: ['folderId'],
-  })
+  .refine((task) => inAccount(task.accountId, task.folderId), ownFolder)
   .refine((task) => (task.add?.length ?? 0) + (task.remove?.length ?? 0) > 0, {
     message: 'nothing to add or remove',
   })
@@ -91,7 +113,95 @@ const setFlagsTask = z
     { message: 'a flag both added and removed' },
   );
 
-const mailTask = z.discriminatedUnion('type', [setFlagsTask]);
+const moveMessagesTask = z
+  .object({
+    type: z.literal('moveMessages'),
+    accountId: id,
+    folderId,
+    uidValidity,
+    uids,
+    targetFolderId: folderId,
+    reason: z.enum(['move', 'archive', 'trash', 'junk', 'notJunk']),
+  })
+  .refine((task) => inAccount(task.accountId, task.folderId), ownFolder)
+  .refine((task) => inAccount(task.accountId, task.targetFolderId), {
+    message: 'moving to another account is a transfer',
+    path: ['targetFolderId'],
+  })
+  .refine((task) => task.targetFolderId !== task.folderId, {
+    message: 'the messages are in that folder already',
+    path: ['targetFolderId'],
+  });
+
+const deleteMessagesTask = z
+  .object({
+    type: z.literal('deleteMessages'),
+    accountId: id,
+    folderId,
+    uidValidity,
+    uids,
+  })
+  .refine((task) => inAccount(task.accountId, task.folderId), ownFolder);
+
+const transferMessagesTask = z
+  .object({
+    type: z.literal('transferMessages'),
+    accountId: id,
+    folderId,
+    uidValidity,
+    // Each message is downloaded and uploaded on its own: fewer than a move may carry.
+    uids: z.array(uid).min(1).max(10_000),
+    targetAccountId: id,
+    targetFolderId: folderId,
+  })
+  .refine((task) => inAccount(task.accountId, task.folderId), ownFolder)
+  .refine((task) => task.targetAccountId !== task.accountId, {
+    message: 'a transfer goes to another account',
+    path: ['targetAccountId'],
+  })
+  .refine((task) => inAccount(task.targetAccountId, task.targetFolderId), {
+    message: 'the target folder belongs to another account',
+    path: ['targetFolderId'],
+  });
+
+const createFolderTask = z.object({
+  type: z.literal('createFolder'),
+  accountId: id,
+  path: folderPath,
+});
+
+const renameFolderTask = z
+  .object({
+    type: z.literal('renameFolder'),
+    accountId: id,
+    folderId,
+    newPath: folderPath,
+  })
+  .refine((task) => inAccount(task.accountId, task.folderId), ownFolder)
+  .refine((task) => !isInbox(task.folderId), { message: 'the inbox cannot be renamed' })
+  .refine((task) => pathOf(task.folderId) !== task.newPath, {
+    message: 'the folder has that name already',
+    path: ['newPath'],
+  });
+
+const deleteFolderTask = z
+  .object({
+    type: z.literal('deleteFolder'),
+    accountId: id,
+    folderId,
+  })
+  .refine((task) => inAccount(task.accountId, task.folderId), ownFolder)
+  .refine((task) => !isInbox(task.folderId), { message: 'the inbox cannot be deleted' });
+
+const mailTask = z.discriminatedUnion('type', [
+  setFlagsTask,
+  moveMessagesTask,
+  deleteMessagesTask,
+  transferMessagesTask,
+  createFolderTask,
+  renameFolderTask,
+  deleteFolderTask,
+]);
 
 export const apiArgs = {
   getAppInfo: z.tuple([]),

@@ -17,6 +17,7 @@ import { dispatchCall } from '../../src-main/core/api/dispatch.ts';
 import { createCore, type PetrelCore } from '../../src-main/core/petrel-core.ts';
 import { stderrLogger, type EventSink, type Logger } from '../../src-main/core/ports.ts';
 import { FileSecretStore } from '../../src-main/core/secrets/secret-store.ts';
+import type { TransferHooks } from '../../src-main/core/tasks/transfer-messages.ts';
 import { openCache, type PetrelDb } from '../../src-renderer/src/cache/db.ts';
 import { startCacheSync } from '../../src-renderer/src/cache/sync-client.ts';
 import { createUser, imapClientFor, type MailRig } from '../mailserver/rig.ts';
@@ -41,7 +42,13 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { pollIntervalMs?: number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  pollIntervalMs?: number;
+  /** A point inside cross-account transfers (to stop a server half-way). */
+  transferHooks?: TransferHooks;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const profileDir = await mkdtemp(join(tmpdir(), 'petrel-int-'));
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   const statuses: AccountStatus[] = [];
@@ -61,6 +68,7 @@ export async function startHarness(opts: { pollIntervalMs?: number } = {}): Prom
     logger: quiet,
     secrets: new FileSecretStore(join(profileDir, 'secrets.json'), 'profile-file'),
     ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+    ...(opts.transferHooks ? { transferHooks: opts.transferHooks } : {}),
   });
   const db = openCache(`petrel-int-${process.pid}-${++dbCounter}`);
   const bridge = {
@@ -208,4 +216,45 @@ export async function eventually(
   throw new Error(
     `Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
   );
+}
+
+export interface StoredMessage {
+  uid: number;
+  /** The whole message as the server hands it out (BODY.PEEK[]). */
+  raw: Buffer;
+  /** Sorted, without \Recent. */
+  flags: string[];
+  internalDate: number;
+}
+
+/** Every message of a folder with its raw bytes, flags and INTERNALDATE, by ascending UID. */
+export async function storedMessages(client: ImapFlow, path: string): Promise<StoredMessage[]> {
+  const lock = await client.getMailboxLock(path, { readOnly: true });
+  try {
+    // Selected already (by an earlier call), the folder is seen as the session last heard of it.
+    await client.noop();
+    const out: StoredMessage[] = [];
+    if (!client.mailbox || client.mailbox.exists === 0) return out;
+    const query = { uid: true, flags: true, internalDate: true, source: true };
+    for await (const m of client.fetch('1:*', query, { uid: true })) {
+      // An unsolicited FETCH (a flag change of another session) carries no UID.
+      if (!m.uid || !m.source) continue;
+      out.push({
+        uid: m.uid,
+        raw: m.source,
+        flags: [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort(),
+        internalDate: new Date(m.internalDate ?? 0).getTime(),
+      });
+    }
+    return out.sort((a, b) => a.uid - b.uid);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The UIDVALIDITY of a folder on the server. */
+export async function uidValidityOf(client: ImapFlow, path: string): Promise<number> {
+  const status = await client.status(path, { uidValidity: true });
+  if (!status || status.uidValidity === undefined) throw new Error(`no UIDVALIDITY for ${path}`);
+  return Number(status.uidValidity);
 }

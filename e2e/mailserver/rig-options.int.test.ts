@@ -1,6 +1,6 @@
 /**
- * The rig's extra listeners (servers without STARTTLS) and the `noCondstore` variant, checked
- * with the clients the app uses.
+ * The rig's extra listeners (servers without STARTTLS) and its variants (`noCondstore`, `noMove`,
+ * `noUidplus`), checked with the clients the app uses.
  */
 import net from 'node:net';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
@@ -184,5 +184,68 @@ describe('startMailServers({ noCondstore: true })', () => {
     } finally {
       await client.logout();
     }
+  });
+});
+
+describe('startMailServers({ noMove | noUidplus: true })', () => {
+  let noMove: MailRig;
+  let noUidplus: MailRig;
+
+  beforeAll(async () => {
+    [noMove, noUidplus] = await Promise.all([
+      startMailServers({ noMove: true }),
+      startMailServers({ noUidplus: true }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([noMove, noUidplus].filter(Boolean).map((r) => stopMailServers(r)));
+  });
+
+  /** Capabilities after login, and what COPY answers (COPYUID or not) on that rig. */
+  async function probe(target: MailRig, name: string) {
+    const user = await createUser(target, name);
+    const client = imapClient(target, user);
+    await client.connect();
+    try {
+      await client.append('INBOX', 'Subject: probe\r\n\r\nhi\r\n');
+      await client.mailboxOpen('INBOX');
+      const copied = await client.messageCopy('1', 'Archive', { uid: true });
+      return {
+        capabilities: new Set(client.capabilities.keys()),
+        copyUid: copied ? copied.uidMap : undefined,
+      };
+    } finally {
+      await client.logout();
+    }
+  }
+
+  it('the default rig advertises MOVE and UIDPLUS (control)', async () => {
+    expect(rig.noMove).toBe(false);
+    expect(rig.noUidplus).toBe(false);
+    const { capabilities } = await probe(rig, 'moves');
+    expect(capabilities.has('MOVE')).toBe(true);
+    expect(capabilities.has('UIDPLUS')).toBe(true);
+  });
+
+  it('noMove: no MOVE, UIDPLUS and the rest as always', async () => {
+    expect(noMove.noMove).toBe(true);
+    const { capabilities } = await probe(noMove, 'nomove');
+    expect(capabilities.has('MOVE')).toBe(false);
+    for (const cap of ['UIDPLUS', 'CONDSTORE', 'QRESYNC', 'IDLE', 'UNSELECT', 'SPECIAL-USE']) {
+      expect(capabilities.has(cap), cap).toBe(true);
+    }
+  });
+
+  it('noUidplus: neither UIDPLUS nor MOVE; Dovecot still says COPYUID unasked', async () => {
+    expect(noUidplus.noUidplus).toBe(true);
+    const { capabilities, copyUid } = await probe(noUidplus, 'nouidplus');
+    expect(capabilities.has('MOVE')).toBe(false);
+    expect(capabilities.has('UIDPLUS')).toBe(false);
+    for (const cap of ['CONDSTORE', 'QRESYNC', 'IDLE', 'UNSELECT', 'SPECIAL-USE']) {
+      expect(capabilities.has(cap), cap).toBe(true);
+    }
+    // Advertising only: clients must not rely on it, and Petrel's tasks do not.
+    expect(copyUid).toEqual(new Map([[1, 1]]));
   });
 });

@@ -76,6 +76,10 @@ export interface MailRig {
   domain: 'example.test';
   /** Started with `noCondstore`: Dovecot advertises neither CONDSTORE nor QRESYNC. */
   noCondstore: boolean;
+  /** Started with `noMove`: Dovecot does not advertise MOVE. */
+  noMove: boolean;
+  /** Started with `noUidplus`: Dovecot advertises neither UIDPLUS nor MOVE. */
+  noUidplus: boolean;
 }
 
 export interface StartOptions {
@@ -94,6 +98,13 @@ export interface StartOptions {
    * then enables neither). Advertising only: a raw `ENABLE CONDSTORE` would still be honoured.
    */
   noCondstore?: boolean;
+  /** Dovecot does not advertise MOVE (clients fall back to COPY + UID EXPUNGE). Advertising only. */
+  noMove?: boolean;
+  /**
+   * Dovecot advertises neither UIDPLUS nor MOVE (clients fall back to COPY and may only flag the
+   * originals \Deleted). Advertising only: Dovecot still answers with COPYUID and APPENDUID.
+   */
+  noUidplus?: boolean;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -109,7 +120,11 @@ export async function startMailServers(opts: StartOptions = {}): Promise<MailRig
   const p = rigPaths(path.resolve(dir));
   // Before the try below: its cleanup would stop the rig that is running in this folder.
   await refuseLiveRig(p);
-  const variant: RigVariant = { noCondstore: opts.noCondstore === true };
+  const variant: RigVariant = {
+    noCondstore: opts.noCondstore === true,
+    noMove: opts.noMove === true,
+    noUidplus: opts.noUidplus === true,
+  };
   const rig: MailRig = {
     dir: p.dir,
     host: RIG_HOST,
@@ -130,6 +145,8 @@ export async function startMailServers(opts: StartOptions = {}): Promise<MailRig
     postfixDir: p.postfixDir,
     domain: RIG_DOMAIN,
     noCondstore: variant.noCondstore,
+    noMove: variant.noMove,
+    noUidplus: variant.noUidplus,
   };
   try {
     await prepareFolder(p);

@@ -13,7 +13,8 @@ export interface BrowserModeHost {
   origin: string;
   profileDir: string;
   process: ChildProcess;
-  stop(): Promise<number | null>;
+  /** Ends the host (SIGTERM) and deletes its profile, unless `keepProfile` (for a restart). */
+  stop(opts?: { keepProfile?: boolean }): Promise<number | null>;
 }
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -23,12 +24,14 @@ export interface BrowserModeOptions {
   args?: string[];
   /** Writes files into the fresh profile before the host starts (e.g. a configured account). */
   prepareProfile?: (profileDir: string) => Promise<void>;
+  /** Starts on an existing profile (a restart): same accounts, same port, so the same cache. */
+  profileDir?: string;
 }
 
 export async function startBrowserMode(options: BrowserModeOptions = {}): Promise<BrowserModeHost> {
   const args = options.args ?? [];
-  const profileDir = await mkdtemp(join(tmpdir(), 'petrel-profile-'));
-  await options.prepareProfile?.(profileDir);
+  const profileDir = options.profileDir ?? (await mkdtemp(join(tmpdir(), 'petrel-profile-')));
+  if (!options.profileDir) await options.prepareProfile?.(profileDir);
   const child = spawn(
     process.execPath,
     [join(ROOT, 'out/main/browser.js'), '--port', '0', '--profile', profileDir, ...args],
@@ -42,14 +45,14 @@ export async function startBrowserMode(options: BrowserModeOptions = {}): Promis
     origin: new URL(match[1]).origin,
     profileDir,
     process: child,
-    stop: async () => {
+    stop: async ({ keepProfile = false } = {}) => {
       const exited = new Promise<number | null>((resolve) => {
         if (child.exitCode !== null) resolve(child.exitCode);
         else child.once('exit', resolve);
       });
       child.kill('SIGTERM');
       const code = await exited;
-      await rm(profileDir, { recursive: true, force: true });
+      if (!keepProfile) await rm(profileDir, { recursive: true, force: true });
       return code;
     },
   };

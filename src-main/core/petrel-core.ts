@@ -10,6 +10,7 @@ import type { DesktopPort, EventSink, Logger } from './ports.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { SettingsStore } from './settings/settings-store.ts';
 import { SyncEngine } from './sync/sync-engine.ts';
+import type { TransferHooks } from './tasks/transfer-messages.ts';
 
 export interface CoreOptions {
   profileDir: string;
@@ -21,6 +22,8 @@ export interface CoreOptions {
   /** How often folders other than INBOX are checked (ms). */
   pollIntervalMs?: number;
   desktop?: DesktopPort;
+  /** Tests only: a point inside cross-account transfers to stop a server at. */
+  transferHooks?: TransferHooks;
 }
 
 export interface PetrelCore {
@@ -38,6 +41,7 @@ export function createCore(options: CoreOptions): PetrelCore {
     logger: options.logger,
     passwordOf: (id) => secrets.get(passwordKey(id)),
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.transferHooks ? { transferHooks: options.transferHooks } : {}),
   });
   const service = new AccountService(settings, secrets, engine, options.events);
 
@@ -63,6 +67,12 @@ export function createCore(options: CoreOptions): PetrelCore {
       const accounts = await service.list();
       if (!accounts.some((account) => account.id === task.accountId)) {
         return permanentFailure('the account is no longer set up in Petrel');
+      }
+      if (
+        task.type === 'transferMessages' &&
+        !accounts.some((account) => account.id === task.targetAccountId)
+      ) {
+        return permanentFailure('the account to move to is no longer set up in Petrel');
       }
       return engine.performTask(task);
     },

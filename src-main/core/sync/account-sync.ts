@@ -7,15 +7,28 @@ import type { ImapFlow, ListResponse } from 'imapflow';
 import type { AccountState, AccountStatus, AccountSummary } from '#shared/accounts';
 import { folderIdOf, pathOfFolderId, type FolderRow } from '#shared/mail';
 import type { ChangeBatch, Checkpoint } from '#shared/sync';
-import { transientFailure, type MailTask, type TaskResult } from '#shared/tasks';
+import {
+  permanentFailure,
+  transientFailure,
+  type FolderTask,
+  type MailTask,
+  type TaskFailure,
+  type TaskResult,
+} from '#shared/tasks';
 import type { Logger } from '../ports.ts';
 import { PetrelError } from '#shared/result';
 import { classifyImapError } from '../accounts/connection-errors.ts';
 import { downloadParts, type PartsOfMessage } from './body-fetch.ts';
 import { trace } from '../trace.ts';
 import { createImapClient } from '../imap/imap-client.ts';
+import { performFolderTask } from '../tasks/folder-tasks.ts';
 import { performOnSelectedFolder } from '../tasks/perform-task.ts';
-import { SERVER_BUSY, SERVER_UNREACHABLE, taskFailureOf } from '../tasks/task-errors.ts';
+import {
+  FOLDER_GONE,
+  SERVER_BUSY,
+  SERVER_UNREACHABLE,
+  taskFailureOf,
+} from '../tasks/task-errors.ts';
 import { syncOrder, toFolderRow } from './folder-mapper.ts';
 import {
   noPushedChanges,
@@ -157,55 +170,111 @@ export class AccountSync {
   /**
    * Carries out a task on the work connection, under its folder's lock. Never throws: a connection
    * that is down fails at once, as transient (the renderer keeps the task and tries again later),
-   * and so does waiting more than TASK_WAIT_MS behind a folder sync.
+   * and so does waiting more than TASK_WAIT_MS behind a folder sync. Transfers to another account
+   * are the engine's (they need both accounts).
    */
   async performTask(task: MailTask): Promise<TaskResult> {
+    let result: TaskResult;
+    switch (task.type) {
+      case 'transferMessages':
+        return permanentFailure('a transfer to another account needs both accounts');
+      case 'createFolder':
+      case 'renameFolder':
+      case 'deleteFolder':
+        result = await this.onConnection(lockKeyOf(task), `task ${task.type}`, (client) =>
+          performFolderTask(client, task),
+        );
+        break;
+      default:
+        result = await this.onFolder(pathOfFolderId(task.folderId), `task ${task.type}`, (client) =>
+          performOnSelectedFolder(client, task),
+        );
+    }
+    // Unread counts come from the folders' status, and a move or a folder task changes more
+    // than one folder: poll them all soon.
+    if (result.ok) this.pollSoon();
+    return result;
+  }
+
+  /**
+   * Runs a step of a task on the work connection with `path` selected, under the folder's lock
+   * (so it never interleaves with a sync of that folder) and imapflow's mailbox lock. Never
+   * throws: errors become failures (`taskFailureOf`, with `folderGone` for a missing folder).
+   */
+  onFolder<R extends { ok: true } | TaskFailure>(
+    path: string,
+    description: string,
+    step: (client: ImapFlow) => Promise<R>,
+    folderGone?: string,
+  ): Promise<R | TaskFailure> {
+    return this.onWork(path, path, {}, description, step, folderGone);
+  }
+
+  /**
+   * Runs a step that needs the connection but no folder of its own (folder tasks). It holds
+   * imapflow's lock with INBOX examined (read-only), which keeps every other user of the work
+   * connection — folder syncs, body downloads — from having a folder selected meanwhile: renaming
+   * or deleting a folder a session has selected ends that session on some servers.
+   */
+  private onConnection<R extends { ok: true } | TaskFailure>(
+    lockKey: string,
+    description: string,
+    step: (client: ImapFlow) => Promise<R>,
+  ): Promise<R | TaskFailure> {
+    return this.onWork(lockKey, INBOX, { readOnly: true }, description, step);
+  }
+
+  private async onWork<R extends { ok: true } | TaskFailure>(
+    lockKey: string,
+    path: string,
+    lockOptions: { readOnly?: boolean },
+    description: string,
+    step: (client: ImapFlow) => Promise<R>,
+    folderGone?: string,
+  ): Promise<R | TaskFailure> {
     const client = this.work.current;
     if (!client) return transientFailure(SERVER_UNREACHABLE);
-    const path = pathOfFolderId(task.folderId);
     let gaveUp = false;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<TaskResult>((resolve) => {
+    const timedOut = new Promise<TaskFailure>((resolve) => {
       timer = setTimeout(() => {
         gaveUp = true;
         resolve(transientFailure(SERVER_BUSY));
       }, TASK_WAIT_MS);
     });
-    const run = this.withFolderLock(path, async () => {
+    const run = this.withFolderLock(lockKey, async (): Promise<R | TaskFailure> => {
       if (gaveUp) return transientFailure(SERVER_BUSY);
       // From here imapflow's own lock timeout bounds the wait.
       clearTimeout(timer);
-      return this.performOnWork(client, path, task);
+      if (client !== this.work.current) return transientFailure(SERVER_UNREACHABLE);
+      let lock;
+      try {
+        lock = await client.getMailboxLock(path, {
+          ...lockOptions,
+          acquireTimeout: TASK_WAIT_MS,
+          description,
+        });
+      } catch (error) {
+        // Not every server says NONEXISTENT when SELECT names no folder (Dovecot 2.3 does not).
+        if (client.usable && (await isMissing(client, path))) {
+          return permanentFailure(folderGone ?? FOLDER_GONE);
+        }
+        return taskFailureOf(error, client.usable, folderGone);
+      }
+      try {
+        return await step(client);
+      } catch (error) {
+        return taskFailureOf(error, client.usable, folderGone);
+      } finally {
+        // Left before the lock goes: the next holder may already have selected its own folder.
+        await leaveFolder(client).catch(() => {});
+        lock.release();
+      }
     });
     try {
-      const result = await Promise.race([run, timedOut]);
-      // Unread counts come from the folders' status: refresh them after a change of ours.
-      if (result.ok) this.pollSoon();
-      return result;
+      return await Promise.race([run, timedOut]);
     } finally {
       clearTimeout(timer);
-    }
-  }
-
-  private async performOnWork(client: ImapFlow, path: string, task: MailTask) {
-    if (client !== this.work.current) return transientFailure(SERVER_UNREACHABLE);
-    let lock;
-    try {
-      lock = await client.getMailboxLock(path, {
-        acquireTimeout: TASK_WAIT_MS,
-        description: `task ${task.type}`,
-      });
-    } catch (error) {
-      return taskFailureOf(error, client.usable);
-    }
-    try {
-      return await performOnSelectedFolder(client, task);
-    } catch (error) {
-      return taskFailureOf(error, client.usable);
-    } finally {
-      // Left before the lock goes: the next holder may already have selected its own folder.
-      await leaveFolder(client).catch(() => {});
-      lock.release();
     }
   }
 
@@ -287,15 +356,24 @@ export class AccountSync {
   private polling: Promise<void> | undefined;
   private pollSoonTimer: NodeJS.Timeout | undefined;
 
-  /** A poll shortly (debounced): after changes here or pushed by the server, counts move. */
-  private pollSoon(): void {
+  /** A poll once the one under way is done: it may have listed the folders before a change. */
+  private pollAgain = false;
+
+  /**
+   * A poll shortly (debounced): after changes here or pushed by the server, counts move, and after
+   * a task the folders it touched (the target of a move, a renamed folder) sync within a second.
+   */
+  pollSoon(): void {
     clearTimeout(this.pollSoonTimer);
     this.pollSoonTimer = setTimeout(() => {
       const client = this.work.current;
-      // Not a check for lost pushes: right after a change the cache may not hold it yet.
-      if (client && !this.stopped) {
-        void this.pollFolders(client, false).catch(() => client.close());
+      if (!client || this.stopped) return;
+      if (this.polling) {
+        this.pollAgain = true;
+        return;
       }
+      // Not a check for lost pushes: right after a change the cache may not hold it yet.
+      void this.pollFolders(client, false).catch(() => client.close());
     }, POLL_SOON_MS);
     this.pollSoonTimer.unref();
   }
@@ -304,6 +382,10 @@ export class AccountSync {
   private pollFolders(client: ImapFlow, checkInbox = true): Promise<void> {
     this.polling ??= this.doPoll(client, checkInbox).finally(() => {
       this.polling = undefined;
+      if (this.pollAgain) {
+        this.pollAgain = false;
+        this.pollSoon();
+      }
     });
     return this.polling;
   }
@@ -498,6 +580,23 @@ async function leaveFolder(client: ImapFlow): Promise<void> {
   };
   if (typeof internal.run === 'function')
     await internal.run.call(client, 'CLOSE', { unselect: true });
+}
+
+/** Whether LIST knows no folder `path` (false when it cannot tell). */
+async function isMissing(client: ImapFlow, path: string): Promise<boolean> {
+  try {
+    const listed = await client.list();
+    return !listed.some(
+      (f) => f.path === path && ![...f.flags].some((x) => x.toLowerCase() === '\\nonexistent'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Folder tasks queue behind work on the folder they change (a folder's path, or a new one). */
+function lockKeyOf(task: FolderTask): string {
+  return task.type === 'createFolder' ? task.path : pathOfFolderId(task.folderId);
 }
 
 function seconds(ms: number): number {

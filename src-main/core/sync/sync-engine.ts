@@ -9,6 +9,7 @@ import { PetrelError } from '#shared/result';
 import type { CacheState, ChangeBatch, Checkpoint } from '#shared/sync';
 import { transientFailure, type MailTask, type TaskResult } from '#shared/tasks';
 import type { EventSink, Logger } from '../ports.ts';
+import { transferMessages, type TransferHooks } from '../tasks/transfer-messages.ts';
 import { AccountSync } from './account-sync.ts';
 import type { PartsOfMessage } from './body-fetch.ts';
 import { BatchChannel } from './batch-channel.ts';
@@ -20,6 +21,7 @@ export interface SyncEngineOptions {
   passwordOf(accountId: string): Promise<string | undefined>;
   pollIntervalMs?: number;
   timing?: ConnectionTiming;
+  transferHooks?: TransferHooks;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 30_000;
@@ -106,7 +108,10 @@ export class SyncEngine {
   async performTask(task: MailTask): Promise<TaskResult> {
     const sync = this.syncs.get(task.accountId);
     if (!sync) return transientFailure('the account is not connected yet');
-    return sync.performTask(task);
+    if (task.type !== 'transferMessages') return sync.performTask(task);
+    const target = this.syncs.get(task.targetAccountId);
+    if (!target) return transientFailure('the account to move to is not connected yet');
+    return transferMessages(sync, target, task, this.opts.transferHooks);
   }
 
   /** Resume from sleep, network back: reconnect everything now. */

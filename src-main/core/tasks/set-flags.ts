@@ -4,7 +4,6 @@
  */
 import type { ImapFlow } from 'imapflow';
 import {
-  FOLDER_CHANGED,
   TASK_DONE,
   permanentFailure,
   transientFailure,
@@ -12,15 +11,15 @@ import {
   type TaskResult,
 } from '#shared/tasks';
 import { toUidSet } from '#shared/uid-set';
+import { uidValidityMismatch } from './selected-folder.ts';
 import { SERVER_UNREACHABLE } from './task-errors.ts';
 
 /** Runs on a client with `task`'s folder selected (under its mailbox lock). */
 export async function storeFlags(client: ImapFlow, task: SetFlagsTask): Promise<TaskResult> {
-  const mailbox = client.mailbox;
-  if (!mailbox) return transientFailure(SERVER_UNREACHABLE);
-  // Under another UIDVALIDITY these UIDs name other messages: never touch them.
-  if (mailbox.uidValidity !== BigInt(task.uidValidity)) return permanentFailure(FOLDER_CHANGED);
-  const unkept = (task.add ?? []).find((flag) => !keepsFlag(mailbox.permanentFlags, flag));
+  const mismatch = uidValidityMismatch(client, task.uidValidity);
+  if (mismatch) return mismatch;
+  const permanentFlags = client.mailbox ? client.mailbox.permanentFlags : undefined;
+  const unkept = (task.add ?? []).find((flag) => !keepsFlag(permanentFlags, flag));
   if (unkept) return permanentFailure(`the server does not keep the flag ${unkept} in this folder`);
   const range = toUidSet(task.uids);
   const options = { uid: true, silent: true };

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SERVER_BUSY, SERVER_UNREACHABLE, taskFailureOf } from './task-errors.ts';
+import {
+  SERVER_BUSY,
+  SERVER_UNREACHABLE,
+  TARGET_FOLDER_GONE,
+  taskFailureOf,
+} from './task-errors.ts';
 
 const no = (code: string | undefined, text = 'Nope') => ({
   responseStatus: 'NO',
@@ -44,5 +49,26 @@ describe('taskFailureOf', () => {
       permanent: true,
       reason: 'the server refused',
     });
+  });
+});
+
+describe('taskFailureOf: folders that are not there', () => {
+  it('names the missing folder as the caller knows it', () => {
+    expect(taskFailureOf(no('NONEXISTENT'), true, 'the folder to move to is gone')).toMatchObject({
+      permanent: true,
+      reason: 'the folder to move to is gone',
+    });
+  });
+
+  it('reads TRYCREATE (COPY, MOVE, APPEND) as a missing target folder', () => {
+    expect(taskFailureOf(no('TRYCREATE'), true)).toEqual({
+      ok: false,
+      permanent: true,
+      reason: TARGET_FOLDER_GONE,
+    });
+  });
+
+  it('says a full mailbox plainly', () => {
+    expect(taskFailureOf(no('OVERQUOTA'), true).reason).toBe('the mailbox on the server is full');
   });
 });

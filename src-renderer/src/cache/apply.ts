@@ -1,15 +1,31 @@
 /**
  * The only writer of mail data from the server: applies one ChangeBatch from the sync engine, with
  * its checkpoint, in one transaction. A crash between commit and ack means the batch arrives
- * again, so every step is idempotent (puts, deletes by key, flag writes that converge). The other
- * writer, `tasks.ts`, writes only the local effects of the user's own tasks; while a task is
- * queued, its effect is laid over what the server says here, so a batch never flips it back.
+ * again, so every step is idempotent (puts, deletes by key, flag writes that converge). The
+ * other writers, the task modules (`tasks.ts`), write only the local effects of the user's own
+ * tasks; while a task is queued, its effect is laid over what the server says here
+ * (`pending-effects.ts`), so a batch never flips it back: flags stay, moved and deleted rows stay
+ * out, created folders stay, deleted and renamed ones stay away. What the server says about rows a
+ * task took away goes into the task's copy of them instead, so that a rollback puts back what the
+ * server holds.
  */
-import { messageRowId, uidOfRowId, type BodyPart, type MessageRow } from '#shared/mail';
+import {
+  folderIdOfRowId,
+  messageRowId,
+  uidOfRowId,
+  type BodyPart,
+  type FolderRow,
+  type MessageRow,
+} from '#shared/mail';
 import type { ChangeBatch, FlagChange } from '#shared/sync';
 import { uidSetMatcher } from '#shared/uid-set';
 import { messagesOfFolder, type BodyRow, type CacheTable, type PetrelDb } from './db.ts';
-import { pendingFlagEffects, withPendingFlags, type FlagEffects } from './pending-effects.ts';
+import {
+  pendingFolderEffects,
+  pendingMessageEffects,
+  withPendingFlags,
+  type MessageEffects,
+} from './pending-effects.ts';
 
 type Scope = CacheTable | 'tasks';
 
@@ -34,9 +50,7 @@ export async function applyBatch(db: PetrelDb, batch: ChangeBatch): Promise<void
   if (scope.length === 0) return;
   await db.transaction('rw', scope, async () => {
     if (batch.removeAccount) await removeAccount(db, batch.accountId);
-    const folders = batch.folders;
-    if (folders?.remove?.length) await removeFolders(db, folders.remove);
-    if (folders?.put?.length) await db.folders.bulkPut(folders.put);
+    if (batch.folders) await applyFolderChanges(db, batch.folders);
     await applyMessageChanges(db, batch);
     if (batch.checkpoint && batch.folderId !== undefined) {
       await db.checkpoints.put({
@@ -57,21 +71,47 @@ function assertWellFormed(batch: ChangeBatch): void {
 }
 
 /**
- * The narrowest scope, so that views reading other tables are not held up by this write. Flags
- * written need the queued tasks (and the checkpoints that say whether they still apply).
+ * The narrowest scope, so that views reading other tables are not held up by this write. Message
+ * and folder changes need the queued tasks (and the checkpoints that say whether they still apply).
  */
 function scopeOf(batch: ChangeBatch): Scope[] {
   const tables = new Set<Scope>();
   const add = (...names: Scope[]): void => names.forEach((name) => tables.add(name));
   if (batch.removeAccount) add(...MAIL_TABLES, 'tasks');
-  if (batch.folders?.remove?.length) add(...MAIL_TABLES);
-  if (batch.folders?.put?.length) add('folders');
+  if (batch.folders?.remove?.length) add(...MAIL_TABLES, 'tasks');
+  if (batch.folders?.put?.length) add('folders', 'tasks');
   if (batch.reset) add('messages', 'bodies', 'checkpoints');
-  if (batch.keepOnly !== undefined || batch.remove?.length) add('messages', 'bodies');
+  if (batch.keepOnly !== undefined || batch.remove?.length) {
+    add('messages', 'bodies', 'tasks', 'checkpoints');
+  }
   if (batch.put?.length || batch.flags?.length) add('messages', 'tasks', 'checkpoints');
   if (batch.bodies?.length) add('messages', 'bodies');
   if (batch.checkpoint) add('checkpoints');
   return [...tables];
+}
+
+/**
+ * Folders a queued task created stay although the server has none yet; folders a queued task took
+ * away stay away, and what the server says about them updates the task's copy.
+ */
+async function applyFolderChanges(
+  db: PetrelDb,
+  folders: { put?: FolderRow[]; remove?: string[] },
+): Promise<void> {
+  const removing = folders.remove ?? [];
+  const putting = folders.put ?? [];
+  if (removing.length === 0 && putting.length === 0) return;
+  const pending = await pendingFolderEffects(db, [...removing, ...putting.map((row) => row.id)]);
+  const gone = removing.filter((id) => !pending.isCreated(id));
+  pending.forget(gone);
+  if (gone.length) await removeFolders(db, gone);
+  const shown: FolderRow[] = [];
+  for (const row of putting) {
+    if (pending.isHidden(row.id)) pending.keep(row);
+    else shown.push(row);
+  }
+  if (shown.length) await db.folders.bulkPut(shown);
+  await pending.save(db);
 }
 
 async function applyMessageChanges(db: PetrelDb, batch: ChangeBatch): Promise<void> {
@@ -79,44 +119,60 @@ async function applyMessageChanges(db: PetrelDb, batch: ChangeBatch): Promise<vo
   const effects = await pendingEffectsFor(db, batch);
   if (folderId === undefined) {
     // assertWellFormed let only `put` through: its rows name their own folder.
-    if (batch.put?.length) await db.messages.bulkPut(withPendingEffects(batch.put, effects));
+    if (batch.put?.length) await putRows(db, batch.put, effects);
+    await effects.removed.save(db);
     return;
   }
   if (batch.reset) await dropFolderContents(db, folderId);
-  if (batch.keepOnly !== undefined) await keepOnly(db, folderId, batch.keepOnly);
-  if (batch.put?.length) await db.messages.bulkPut(withPendingEffects(batch.put, effects));
+  if (batch.keepOnly !== undefined) await keepOnly(db, folderId, batch.keepOnly, effects);
+  if (batch.put?.length) await putRows(db, batch.put, effects);
   if (batch.flags?.length) await setFlags(db, folderId, batch.flags, effects);
   if (batch.remove?.length) {
-    await deleteMessages(
-      db,
-      batch.remove.map((uid) => messageRowId(folderId, uid)),
-    );
+    const ids = batch.remove.map((uid) => messageRowId(folderId, uid));
+    effects.removed.forget(ids);
+    await deleteMessages(db, ids);
   }
   if (batch.bodies?.length) await storeBodies(db, folderId, batch.bodies);
+  await effects.removed.save(db);
 }
 
 /**
- * Queued tasks' effects on the rows this batch writes. The batch's own checkpoint says which
- * UIDVALIDITY its folder has from now on (none after a reset without one).
+ * Queued tasks' effects on the rows this batch writes or removes. The batch's own checkpoint says
+ * which UIDVALIDITY its folder has from now on (none after a reset without one).
  */
-async function pendingEffectsFor(db: PetrelDb, batch: ChangeBatch): Promise<FlagEffects> {
-  if (!batch.put?.length && !batch.flags?.length) return new Map();
-  const folderIds = new Set(batch.put?.map((row) => row.folderId));
+async function pendingEffectsFor(db: PetrelDb, batch: ChangeBatch): Promise<MessageEffects> {
+  const touches =
+    batch.put?.length ||
+    batch.flags?.length ||
+    batch.remove?.length ||
+    batch.keepOnly !== undefined;
+  const folderIds = new Set(touches ? batch.put?.map((row) => row.folderId) : []);
   const known = new Map<string, number | undefined>();
-  if (batch.folderId !== undefined) {
+  if (touches && batch.folderId !== undefined) {
     folderIds.add(batch.folderId);
     if (batch.reset || batch.checkpoint) known.set(batch.folderId, batch.checkpoint?.uidValidity);
   }
-  return pendingFlagEffects(db, [...folderIds], known);
+  return pendingMessageEffects(db, [...folderIds], known);
 }
 
-/** Rows with pending flag changes laid over; the others unchanged (not even copied). */
-function withPendingEffects(rows: MessageRow[], effects: FlagEffects): MessageRow[] {
-  if (effects.size === 0) return rows;
-  return rows.map((row) => {
-    const pending = effects.get(row.id);
-    return pending ? { ...row, flags: withPendingFlags(row.flags, pending) } : row;
-  });
+/**
+ * Rows with pending flag changes laid over; rows a queued task took away go to its copy instead
+ * (not shown). The others are written unchanged (not even copied).
+ */
+async function putRows(db: PetrelDb, rows: MessageRow[], effects: MessageEffects): Promise<void> {
+  const { flags, removed } = effects;
+  if (flags.size === 0 && removed.size === 0) {
+    await db.messages.bulkPut(rows);
+    return;
+  }
+  const shown: MessageRow[] = [];
+  for (const row of rows) {
+    const pending = flags.get(row.id);
+    const next = pending ? { ...row, flags: withPendingFlags(row.flags, pending) } : row;
+    if (removed.has(row.id)) removed.keep(next);
+    else shown.push(next);
+  }
+  await db.messages.bulkPut(shown);
 }
 
 /** Parts of messages still cached; a part for a message gone meanwhile is dropped. */
@@ -181,23 +237,36 @@ async function dropFolderContents(db: PetrelDb, folderId: string): Promise<void>
   ]);
 }
 
-/** Reads only primary keys from the index: a 100k folder must not be loaded to be reconciled. */
-async function keepOnly(db: PetrelDb, folderId: string, uidSet: string): Promise<void> {
+/**
+ * Reads only primary keys from the index: a 100k folder must not be loaded to be reconciled. Rows
+ * a queued task took away and the server no longer has are forgotten (with their bodies).
+ */
+async function keepOnly(
+  db: PetrelDb,
+  folderId: string,
+  uidSet: string,
+  effects: MessageEffects,
+): Promise<void> {
   const keep = uidSetMatcher(uidSet);
   const ids = await messagesOfFolder(db, folderId).primaryKeys();
   const gone = ids.filter((id) => !keep(uidOfRowId(id)));
-  await deleteMessages(db, gone);
+  const held = effects.removed
+    .ids()
+    .filter((id) => folderIdOfRowId(id) === folderId && !keep(uidOfRowId(id)));
+  effects.removed.forget(held);
+  await deleteMessages(db, [...gone, ...held]);
 }
 
 /**
  * Writes only rows whose flags changed (each write costs every index); never creates rows. Queued
- * tasks' changes are laid over the server's flags first.
+ * tasks' changes are laid over the server's flags first. Rows a queued task took away get the
+ * change in its copy.
  */
 async function setFlags(
   db: PetrelDb,
   folderId: string,
   changes: FlagChange[],
-  effects: FlagEffects,
+  effects: MessageEffects,
 ): Promise<void> {
   // A later change of the same UID wins, as it would on the server.
   const wanted = new Map(
@@ -207,11 +276,16 @@ async function setFlags(
   const changed = [];
   for (const row of rows) {
     const server = row && wanted.get(row.id);
-    const flags = server && withPendingFlags(server, effects.get(row.id));
+    const flags = server && withPendingFlags(server, effects.flags.get(row.id));
     if (!row || !flags || sameFlags(row.flags, flags)) continue;
     changed.push({ ...row, flags });
   }
   if (changed.length > 0) await db.messages.bulkPut(changed);
+  for (const [id, server] of wanted) {
+    const copy = effects.removed.copy(id);
+    if (copy)
+      effects.removed.keep({ ...copy, flags: withPendingFlags(server, effects.flags.get(id)) });
+  }
 }
 
 /** Flags are a set: order and repeats carry no meaning. */

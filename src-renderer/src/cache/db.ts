@@ -59,6 +59,16 @@ export interface FlagUndo {
 /** What undoes a task's local effect; one field per kind of effect. */
 export interface TaskUndo {
   flags?: FlagUndo[];
+  /**
+   * Message rows the task took out of their folder (moveMessages, deleteMessages,
+   * transferMessages), as they were. While the task is queued, `apply.ts` keeps them as the
+   * server has them (newer flags; forgotten once expunged), so a rollback puts back what the server
+   * still holds. Their cached bodies stay in `bodies`, under the same row ids, until the task is
+   * settled: done drops them, a rollback finds them in place.
+   */
+  messages?: MessageRow[];
+  /** Folder rows the task took away (renameFolder's old paths, deleteFolder), kept up to date too. */
+  folders?: FolderRow[];
 }
 
 /** A task the user asked for that main has not carried out yet: the queue (see `tasks.ts`). */
@@ -74,6 +84,12 @@ export interface TaskRow {
   /** Tries that failed for now (offline), and why the last one did. */
   attempts: number;
   lastError?: string;
+  /** When the first try that failed for now did (ms since epoch). */
+  failingSince?: number;
+  /** Folders the task shows before the server has them (createFolder, renameFolder's new paths). */
+  creates?: string[];
+  /** Folders the task hides (renameFolder's old paths, deleteFolder): sync does not show them. */
+  hides?: string[];
 }
 
 /** The typed database: one table per kind of row. */
@@ -92,8 +108,9 @@ export type MessageCollection = Collection<MessageRow, string, InsertType<Messag
 /** Table names, for transaction scopes. */
 export type CacheTable = 'folders' | 'messages' | 'checkpoints' | 'bodies';
 /**
- * Tables of the user's own choices and intent: sync never writes them (it reads `tasks`, to keep
- * pending effects, and drops the tasks of a removed account).
+ * Tables of the user's own choices and intent: sync never adds or changes what they say. It reads
+ * `tasks` to keep pending effects, updates queued tasks' copies of the rows they took away (their
+ * undo data), and drops the tasks of a removed account.
  */
 export type UserTable = 'trustedSenders' | 'tasks';
 
@@ -116,6 +133,15 @@ const SCHEMA_V2: Record<UserTable, string> = {
   tasks: '++id, folderId',
 };
 
+/**
+ * Version 3 indexes the folders queued folder tasks create and hide (multi-entry), so that a folder
+ * batch and a thread query find them without reading every task. Tasks of version 2 (setFlags)
+ * have neither field, and IndexedDB leaves them out of both indexes: no upgrade needed.
+ */
+const SCHEMA_V3: Partial<Record<UserTable, string>> = {
+  tasks: '++id, folderId, *creates, *hides',
+};
+
 /** Creates the cache's Dexie instance; it opens on first use. Tests pass a unique name. */
 export function openCache(name = 'petrel-cache'): PetrelDb {
   // Relaxed durability: no flush to disk per commit. A crash can lose the last commits, but
@@ -124,6 +150,7 @@ export function openCache(name = 'petrel-cache'): PetrelDb {
   const db = new Dexie(name, { chromeTransactionDurability: 'relaxed' }) as PetrelDb;
   db.version(1).stores(SCHEMA_V1);
   db.version(2).stores(SCHEMA_V2);
+  db.version(3).stores(SCHEMA_V3);
   return db;
 }
 

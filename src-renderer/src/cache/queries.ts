@@ -5,6 +5,7 @@
 import { Dexie } from 'dexie';
 import type { FolderRow, MessageRow } from '#shared/mail';
 import { messagesOfFolder, type PetrelDb } from './db.ts';
+import { hiddenFolders } from './pending-effects.ts';
 
 /**
  * Where the previous page ended: its last row's date and id. A date alone is ambiguous, because
@@ -45,9 +46,12 @@ export function unifiedInboxPage(
 /**
  * Every cached row of a thread, oldest first, across folders and accounts: the same message may
  * appear more than once (Sent and INBOX, Gmail's All Mail), which the view decides how to show.
+ * Rows of folders a queued task deletes or renames are left out (sync removes them later).
  */
-export function threadOf(db: PetrelDb, threadId: string): Promise<MessageRow[]> {
-  return db.messages.where('threadId').equals(threadId).sortBy('date');
+export async function threadOf(db: PetrelDb, threadId: string): Promise<MessageRow[]> {
+  const rows = await db.messages.where('threadId').equals(threadId).sortBy('date');
+  const hidden = await hiddenFolders(db, [...new Set(rows.map((row) => row.folderId))]);
+  return hidden.size ? rows.filter((row) => !hidden.has(row.folderId)) : rows;
 }
 
 /** Cached copies of one message, by its Message-ID header (duplicate and resend checks). */

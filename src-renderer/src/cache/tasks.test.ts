@@ -1,6 +1,5 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AccountStatus } from '#shared/accounts';
 import { folderIdOf, messageRowId } from '#shared/mail';
 import { PetrelError } from '#shared/result';
 import {
@@ -16,13 +15,26 @@ import { openCache, type PetrelDb } from './db.ts';
 import {
   SEEN,
   FLAGGED,
+  createFolder,
   enqueueTask,
   markRead,
+  moveMessages,
+  queueStatus,
   setFlagged,
   startTaskRunner,
   type TaskRunnerBridge,
 } from './tasks.ts';
-import { batch, checkpoint, freshDb, message } from './test-support.ts';
+import {
+  batch,
+  checkpoint,
+  fakeBridge,
+  flagsAdded,
+  freshDb,
+  message,
+  pause,
+  seed,
+  taskUids,
+} from './test-support.ts';
 
 const ACCOUNT = 'acc1';
 const OTHER_ACCOUNT = 'acc2';
@@ -30,28 +42,11 @@ const INBOX = folderIdOf(ACCOUNT, 'INBOX');
 const ARCHIVE = folderIdOf(ACCOUNT, 'Archive');
 const OTHER_INBOX = folderIdOf(OTHER_ACCOUNT, 'INBOX');
 const UIDVALIDITY = 7;
+const folderOf = (task: MailTask): string => ('folderId' in task ? task.folderId : '');
 
 const rowId = (folderId: string, uid: number): string => messageRowId(folderId, uid);
 const flagsOf = async (db: PetrelDb, folderId: string, uid: number) =>
   (await db.messages.get(rowId(folderId, uid)))?.flags;
-
-/** A synced folder: rows with these flags (by UID) and a checkpoint at UIDVALIDITY. */
-async function seed(
-  db: PetrelDb,
-  folderId: string,
-  flagsByUid: Record<number, string[]>,
-  uidValidity = UIDVALIDITY,
-): Promise<void> {
-  const accountId = folderId.slice(0, folderId.indexOf(':'));
-  await applyBatch(
-    db,
-    batch(accountId, {
-      folderId,
-      put: Object.entries(flagsByUid).map(([uid, flags]) => message(folderId, +uid, { flags })),
-      checkpoint: checkpoint({ uidValidity }),
-    }),
-  );
-}
 
 function seenTask(uids: number[], extra: Partial<SetFlagsTask> = {}): SetFlagsTask {
   return {
@@ -64,30 +59,6 @@ function seenTask(uids: number[], extra: Partial<SetFlagsTask> = {}): SetFlagsTa
     ...extra,
   };
 }
-
-/** A bridge whose `performTask` answers from `answer` and records every task it is given. */
-function fakeBridge(answer: (task: MailTask) => TaskResult | Promise<TaskResult>) {
-  const performed: MailTask[] = [];
-  const statusListeners = new Set<(status: AccountStatus) => void>();
-  const bridge: TaskRunnerBridge = {
-    performTask: async (task) => {
-      performed.push(structuredClone(task));
-      return answer(task);
-    },
-    on: (event, listener) => {
-      if (event !== 'accountStatus') return () => {};
-      const onStatus = listener as (status: AccountStatus) => void;
-      statusListeners.add(onStatus);
-      return () => statusListeners.delete(onStatus);
-    },
-  };
-  const connected = (accountId: string): void =>
-    statusListeners.forEach((listener) => listener({ accountId, state: 'idle', since: 0 }));
-  return { bridge, performed, connected };
-}
-
-/** Time for a wrong implementation to do what it should not. */
-const pause = (): Promise<void> => new Promise((done) => setTimeout(done, 50));
 
 let db: PetrelDb;
 const stops: (() => void)[] = [];
@@ -170,7 +141,7 @@ describe('markRead and setFlagged', () => {
       true,
     );
 
-    expect(queued).toBe(2);
+    expect(queued).toHaveLength(2);
     const tasks = (await db.tasks.toArray()).map((row) => row.task);
     expect(tasks).toEqual([
       seenTask([1, 3]),
@@ -183,8 +154,8 @@ describe('markRead and setFlagged', () => {
   it('remove the flag to undo it, and queue nothing when there is nothing to do', async () => {
     await seed(db, INBOX, { 1: [SEEN, FLAGGED], 2: [] });
 
-    expect(await setFlagged(db, [rowId(INBOX, 1), rowId(INBOX, 2)], false)).toBe(1);
-    expect(await markRead(db, [rowId(INBOX, 2), rowId(INBOX, 404)], false)).toBe(0);
+    expect(await setFlagged(db, [rowId(INBOX, 1), rowId(INBOX, 2)], false)).toHaveLength(1);
+    expect(await markRead(db, [rowId(INBOX, 2), rowId(INBOX, 404)], false)).toEqual([]);
 
     expect((await db.tasks.toArray()).map((row) => row.task)).toEqual([
       {
@@ -202,7 +173,7 @@ describe('markRead and setFlagged', () => {
   it('leave rows of a folder without a checkpoint alone', async () => {
     await applyBatch(db, batch(ACCOUNT, { folderId: INBOX, put: [message(INBOX, 1)] }));
 
-    expect(await markRead(db, [rowId(INBOX, 1)], true)).toBe(0);
+    expect(await markRead(db, [rowId(INBOX, 1)], true)).toEqual([]);
     expect(await flagsOf(db, INBOX, 1)).toEqual([]);
   });
 });
@@ -314,7 +285,7 @@ describe('startTaskRunner', () => {
     expect(await flagsOf(db, INBOX, 1)).toEqual(['\\Answered', SEEN]);
     const failed: [string, MailTask][] = [];
     const { bridge } = fakeBridge((task) =>
-      task.add?.includes(SEEN) ? permanentFailure('the server refused') : { ok: true },
+      flagsAdded(task)?.includes(SEEN) ? permanentFailure('the server refused') : { ok: true },
     );
 
     run(bridge, { onFailed: (reason, task) => failed.push([reason, task]) });
@@ -384,10 +355,10 @@ describe('startTaskRunner', () => {
 
     // The other account goes on; this one's second task waits behind its first.
     await vi.waitFor(async () =>
-      expect((await db.tasks.toArray()).map((row) => row.task.uids)).toEqual([[1], [2]]),
+      expect((await db.tasks.toArray()).map((row) => taskUids(row.task))).toEqual([[1], [2]]),
     );
     await pause();
-    expect(performed.map((task) => [task.folderId, task.uids])).toEqual([
+    expect(performed.map((task) => [folderOf(task), taskUids(task)])).toEqual([
       [INBOX, [1]],
       [OTHER_INBOX, [1]],
     ]);
@@ -403,7 +374,7 @@ describe('startTaskRunner', () => {
     connected(ACCOUNT);
 
     await vi.waitFor(async () => expect(await db.tasks.count()).toBe(0));
-    expect(performed.slice(2).map((task) => task.uids)).toEqual([[1], [2]]);
+    expect(performed.slice(2).map(taskUids)).toEqual([[1], [2]]);
     expect(failed).toEqual([]);
     expect(await flagsOf(db, INBOX, 2)).toEqual([SEEN]);
   });
@@ -430,8 +401,8 @@ describe('startTaskRunner', () => {
     const failed: string[] = [];
     const { bridge } = fakeBridge((task) => {
       calls++;
-      if (task.uids[0] === 1 && calls === 1) throw new PetrelError('unavailable', 'gone');
-      if (task.uids[0] === 2) throw new PetrelError('invalid-argument', 'Invalid arguments');
+      if (taskUids(task)[0] === 1 && calls === 1) throw new PetrelError('unavailable', 'gone');
+      if (taskUids(task)[0] === 2) throw new PetrelError('invalid-argument', 'Invalid arguments');
       return { ok: true };
     });
 
@@ -459,7 +430,7 @@ describe('startTaskRunner', () => {
     run(bridge);
 
     await vi.waitFor(async () => expect(await db.tasks.count()).toBe(0));
-    expect(performed.map((task) => [task.uids, task.add])).toEqual([
+    expect(performed.map((task) => [taskUids(task), flagsAdded(task)])).toEqual([
       [[1], [SEEN]],
       [[2], [FLAGGED]],
       [[3], [SEEN]],
@@ -478,5 +449,110 @@ describe('startTaskRunner', () => {
 
     expect(performed).toEqual([]);
     expect(await db.tasks.count()).toBe(1);
+  });
+
+  it('never runs two tasks of one account at once, even with two runners in the window', async () => {
+    await seed(db, INBOX, { 1: [], 2: [], 3: [] });
+    await seed(db, OTHER_INBOX, { 1: [], 2: [] });
+    const running = new Map<string, number>();
+    let most = 0;
+    const { bridge, performed } = fakeBridge(async (task) => {
+      const now = (running.get(task.accountId) ?? 0) + 1;
+      running.set(task.accountId, now);
+      most = Math.max(most, now);
+      await pause(5);
+      running.set(task.accountId, now - 1);
+      return { ok: true };
+    });
+    for (const uid of [1, 2, 3]) await markRead(db, [rowId(INBOX, uid)], true);
+    for (const uid of [1, 2]) await markRead(db, [rowId(OTHER_INBOX, uid)], true);
+
+    // A second runner, as when the writer's effect runs again before the first one is stopped.
+    run(bridge);
+    run(bridge);
+
+    await vi.waitFor(async () => expect(await db.tasks.count()).toBe(0));
+    expect(most).toBe(1);
+    // Each once, in queue order per account (the two accounts may interleave).
+    const of = (accountId: string) =>
+      performed.filter((task) => task.accountId === accountId).map(taskUids);
+    expect(of(ACCOUNT)).toEqual([[1], [2], [3]]);
+    expect(of(OTHER_ACCOUNT)).toEqual([[1], [2]]);
+  });
+
+  it('hands a task again after a reload that came while main had it (main makes it a no-op)', async () => {
+    await seed(db, INBOX, { 1: [] });
+    await markRead(db, [rowId(INBOX, 1)], true);
+    const { bridge: hanging, performed: before } = fakeBridge(() => new Promise(() => {}));
+    const stopFirst = run(hanging);
+    await vi.waitFor(() => expect(before).toHaveLength(1));
+    stopFirst();
+    db.close();
+
+    // A reload: a new page (a fresh module) over the same database.
+    vi.resetModules();
+    const reloaded = await import('./task-runner.ts');
+    db = openCache(db.name);
+    const { bridge, performed } = fakeBridge(() => ({ ok: true }));
+    stops.push(reloaded.startTaskRunner(db, bridge, { retryIntervalMs: 60_000 }));
+
+    await vi.waitFor(async () => expect(await db.tasks.count()).toBe(0));
+    expect(performed).toEqual(before);
+    expect(await flagsOf(db, INBOX, 1)).toEqual([SEEN]);
+  });
+
+  it('runs a transfer only after the earlier tasks of its target account', async () => {
+    await seed(db, INBOX, { 1: [] });
+    await seed(db, OTHER_INBOX, {});
+    let online = false;
+    const { bridge, performed, connected } = fakeBridge((task) =>
+      task.accountId === OTHER_ACCOUNT && !online ? transientFailure('offline') : { ok: true },
+    );
+    await createFolder(db, OTHER_ACCOUNT, 'Imported');
+    await moveMessages(db, [rowId(INBOX, 1)], folderIdOf(OTHER_ACCOUNT, 'Imported'));
+
+    run(bridge);
+    await vi.waitFor(() => expect(performed).toHaveLength(1));
+    await pause();
+    expect(performed.map((task) => task.type)).toEqual(['createFolder']);
+
+    online = true;
+    connected(OTHER_ACCOUNT);
+
+    await vi.waitFor(async () => expect(await db.tasks.count()).toBe(0));
+    expect(performed.map((task) => task.type)).toEqual([
+      'createFolder',
+      'createFolder',
+      'transferMessages',
+    ]);
+  });
+});
+
+describe('queueStatus', () => {
+  it('counts the tasks waiting, and says why the oldest is stuck once it failed for now', async () => {
+    await seed(db, INBOX, { 1: [], 2: [] });
+    expect(await queueStatus(db)).toEqual({ waiting: 0 });
+
+    const started = Date.now();
+    await markRead(db, [rowId(INBOX, 1)], true);
+    await markRead(db, [rowId(INBOX, 2)], true);
+    expect(await queueStatus(db)).toEqual({ waiting: 2 });
+
+    const { bridge } = fakeBridge(() => transientFailure('the server cannot be reached'));
+    run(bridge, { retryIntervalMs: 20 });
+    await vi.waitFor(async () =>
+      expect((await db.tasks.toArray())[0]?.attempts).toBeGreaterThan(1),
+    );
+
+    const status = await queueStatus(db);
+    expect(status).toMatchObject({
+      waiting: 2,
+      stuck: { reason: 'the server cannot be reached' },
+    });
+    // Since the first failure, not the last.
+    const [oldest] = await db.tasks.toArray();
+    expect(status.stuck?.since).toBe(oldest?.failingSince);
+    expect(status.stuck?.since).toBeGreaterThanOrEqual(started);
+    expect(status.stuck?.since).toBeLessThan(Date.now());
   });
 });

@@ -1,40 +1,49 @@
 /**
- * The task queue. A user's intent (a `MailTask`) is written with its local effect in one
- * transaction, so the UI shows it at once and a crash keeps both or neither. A runner hands queued
- * tasks to main one at a time, in order, and settles each: done (dropped from the queue),
- * refused for good (effect undone, reason reported) or not now (kept, tried again later). The
- * queue is in IndexedDB, so it survives restarts and offline periods.
+ * What the UI calls to act on mail: each helper writes the local effect and the queued task(s) in
+ * one transaction (see `task-queue.ts`), and resolves with the ids of the tasks it queued, which
+ * `undoTask` takes. A runner (`task-runner.ts`) hands the tasks to main in order; the queue is in
+ * IndexedDB, so it survives restarts and offline periods. Pure data: no React here.
+ *
+ * Acting on a message whose move is still queued: it is in no folder of the cache until the
+ * target's sync brings it under the UID the server gave it, which happens only once main has
+ * moved it, and tasks of an account run in queue order. So a later delete (or anything else) can
+ * only name the moved copy by its real UID, and runs after the move (K-9 #8622 deleted a local
+ * placeholder's made-up UID instead). Undoing the queued move first puts the row back in its
+ * folder, and a delete then names the original UID; the move never reaches the server.
  */
-import { liveQuery } from 'dexie';
-import type { PetrelBridge } from '#shared/contract';
-import { messageRowId, type MessageRow } from '#shared/mail';
-import {
-  changeFlags,
-  hasFlag,
-  permanentFailure,
-  transientFailure,
-  type MailTask,
-  type SetFlagsTask,
-  type TaskFailure,
-  type TaskResult,
-} from '#shared/tasks';
-import type { FlagUndo, PetrelDb, TaskRow, TaskUndo } from './db.ts';
-import { pendingFlagEffects, withPendingFlags } from './pending-effects.ts';
+import type { MessageRow } from '#shared/mail';
+import { hasFlag, type MailTask, type MoveReason } from '#shared/tasks';
+import type { CheckpointRow, PetrelDb } from './db.ts';
+import { enqueueTask, taskScope } from './task-queue.ts';
+
+export { completeTask, enqueueTask, queueStatus, rollBackTask } from './task-queue.ts';
+export type { QueueStatus } from './task-queue.ts';
+export {
+  DEFAULT_RETRY_INTERVAL_MS,
+  startTaskRunner,
+  type TaskDone,
+  type TaskRunnerBridge,
+  type TaskRunnerOptions,
+} from './task-runner.ts';
+export { undoTask, undoTasks, type UndoResult } from './task-undo.ts';
 
 export const SEEN = '\\Seen';
 export const FLAGGED = '\\Flagged';
 /** A large selection becomes several tasks, so that no task row grows without bound. */
 export const MAX_UIDS_PER_TASK = 5_000;
-export const DEFAULT_RETRY_INTERVAL_MS = 30_000;
 
-// ---- for the UI ----
+// ---- messages ----
 
 /**
  * Marks messages read (or unread): one setFlags task per folder, for the rows that are not so
  * already. Rows of a folder the cache has no checkpoint for are left alone (their UIDs cannot be
- * tagged with a UIDVALIDITY). Resolves with the number of tasks queued, once they are written.
+ * tagged with a UIDVALIDITY); so are rows not cached (any more).
  */
-export function markRead(db: PetrelDb, rowIds: readonly string[], read: boolean): Promise<number> {
+export function markRead(
+  db: PetrelDb,
+  rowIds: readonly string[],
+  read: boolean,
+): Promise<number[]> {
   return setFlagOn(db, rowIds, SEEN, read);
 }
 
@@ -43,269 +52,145 @@ export function setFlagged(
   db: PetrelDb,
   rowIds: readonly string[],
   flagged: boolean,
-): Promise<number> {
+): Promise<number[]> {
   return setFlagOn(db, rowIds, FLAGGED, flagged);
 }
 
-async function setFlagOn(
+function setFlagOn(
   db: PetrelDb,
   rowIds: readonly string[],
   flag: string,
   on: boolean,
-): Promise<number> {
-  return db.transaction('rw', [db.messages, db.checkpoints, db.tasks], async () => {
+): Promise<number[]> {
+  return queuePerFolder(
+    db,
+    rowIds,
+    (folder, uids) => ({
+      type: 'setFlags',
+      ...folder,
+      uids,
+      ...(on ? { add: [flag] } : { remove: [flag] }),
+    }),
+    (row) => hasFlag(row.flags, flag) !== on,
+  );
+}
+
+/**
+ * Moves messages to `targetFolderId`: a moveMessages task per source folder of the same account,
+ * a transferMessages task per source folder of another account. The rows leave their folders at
+ * once; the target shows the messages once its sync brings them. Rows already there stay.
+ */
+export function moveMessages(
+  db: PetrelDb,
+  rowIds: readonly string[],
+  targetFolderId: string,
+  reason: MoveReason = 'move',
+): Promise<number[]> {
+  const targetAccountId = accountOfFolderId(targetFolderId);
+  return queuePerFolder(
+    db,
+    rowIds,
+    (folder, uids) =>
+      folder.accountId === targetAccountId
+        ? { type: 'moveMessages', ...folder, uids, targetFolderId, reason }
+        : { type: 'transferMessages', ...folder, uids, targetAccountId, targetFolderId },
+    (row) => row.folderId !== targetFolderId,
+  );
+}
+
+/** Deletes messages for good (the UI asked first): one deleteMessages task per folder. */
+export function deleteMessages(db: PetrelDb, rowIds: readonly string[]): Promise<number[]> {
+  return queuePerFolder(db, rowIds, (folder, uids) => ({
+    type: 'deleteMessages',
+    ...folder,
+    uids,
+  }));
+}
+
+/** A message task's folder, as the cache knows it. */
+interface TaskFolder {
+  accountId: string;
+  folderId: string;
+  uidValidity: number;
+}
+
+/**
+ * Queues `taskOf` for the cached rows `wanted` keeps, grouped by folder, in one transaction, at
+ * most MAX_UIDS_PER_TASK UIDs a task; folders without a checkpoint are skipped.
+ */
+function queuePerFolder(
+  db: PetrelDb,
+  rowIds: readonly string[],
+  taskOf: (folder: TaskFolder, uids: number[]) => MailTask,
+  wanted: (row: MessageRow) => boolean = () => true,
+): Promise<number[]> {
+  return db.transaction('rw', taskScope(db), async () => {
     const byFolder = new Map<string, MessageRow[]>();
     for (const row of await db.messages.bulkGet([...rowIds])) {
-      if (!row || hasFlag(row.flags, flag) === on) continue;
+      if (!row || !wanted(row)) continue;
       const rows = byFolder.get(row.folderId);
       if (rows) rows.push(row);
       else byFolder.set(row.folderId, [row]);
     }
-    let queued = 0;
+    const checkpoints = await db.checkpoints.bulkGet([...byFolder.keys()]);
+    const ids: number[] = [];
+    let index = 0;
     for (const [folderId, rows] of byFolder) {
-      const checkpoint = await db.checkpoints.get(folderId);
+      const checkpoint: CheckpointRow | undefined = checkpoints[index++];
       const accountId = rows[0]?.accountId;
       if (!checkpoint || accountId === undefined) continue;
+      const folder = { accountId, folderId, uidValidity: checkpoint.uidValidity };
       const uids = rows.map((row) => row.uid);
       for (let i = 0; i < uids.length; i += MAX_UIDS_PER_TASK) {
-        await enqueueTask(db, {
-          type: 'setFlags',
-          accountId,
-          folderId,
-          uidValidity: checkpoint.uidValidity,
-          uids: uids.slice(i, i + MAX_UIDS_PER_TASK),
-          ...(on ? { add: [flag] } : { remove: [flag] }),
-        });
-        queued++;
+        ids.push(await enqueueTask(db, taskOf(folder, uids.slice(i, i + MAX_UIDS_PER_TASK))));
       }
     }
-    return queued;
+    return ids;
   });
 }
 
-// ---- the queue ----
+// ---- folders ----
 
 /**
- * Writes `task`'s local effect and queues it, in one transaction: both or neither. Rejects if the
- * cache's folder is not at the task's UIDVALIDITY (its rows would be other messages). Resolves
- * with the task's id.
+ * Creates a folder (`path` in the server's delimiter, e.g. "Projects/2026"): the tree shows it at
+ * once. Rejects, queueing nothing, if the account has a folder of that path already.
  */
-export function enqueueTask(db: PetrelDb, task: MailTask): Promise<number> {
-  return db.transaction('rw', [db.messages, db.checkpoints, db.tasks], async () => {
-    const checkpoint = await db.checkpoints.get(task.folderId);
-    if (checkpoint?.uidValidity !== task.uidValidity) {
-      throw new Error(`${task.folderId} is not at UIDVALIDITY ${task.uidValidity} in the cache`);
-    }
-    const undo = await applyLocally(db, task);
-    return db.tasks.add({
-      folderId: task.folderId,
-      task,
-      undo,
-      createdAt: Date.now(),
-      attempts: 0,
-    });
-  });
-}
-
-/** Main carried the task out: it leaves the queue (the server's state follows through sync). */
-export async function completeTask(db: PetrelDb, id: number): Promise<void> {
-  await db.tasks.delete(id);
-}
-
-/**
- * Main refused the task for good: drops it and undoes its local effect, unless its folder changed
- * UIDVALIDITY meanwhile (the rows are other messages then). Resolves with the task, or undefined
- * if it was no longer queued (its account was removed meanwhile).
- */
-export function rollBackTask(db: PetrelDb, id: number): Promise<TaskRow | undefined> {
-  return db.transaction('rw', [db.messages, db.checkpoints, db.tasks], async () => {
-    const row = await db.tasks.get(id);
-    if (!row) return undefined;
-    await db.tasks.delete(id);
-    const checkpoint = await db.checkpoints.get(row.folderId);
-    if (checkpoint?.uidValidity === row.task.uidValidity) await undoLocally(db, row);
-    return row;
-  });
-}
-
-async function applyLocally(db: PetrelDb, task: MailTask): Promise<TaskUndo> {
-  switch (task.type) {
-    case 'setFlags':
-      return { flags: await setFlagsLocally(db, task) };
-  }
-}
-
-async function undoLocally(db: PetrelDb, row: TaskRow): Promise<void> {
-  if (row.undo.flags?.length) await undoFlags(db, row.folderId, row.undo.flags);
-}
-
-/** Changes the flags of the rows the task names; records, per row, what actually changed. */
-async function setFlagsLocally(db: PetrelDb, task: SetFlagsTask): Promise<FlagUndo[]> {
-  const rows = await db.messages.bulkGet(task.uids.map((uid) => messageRowId(task.folderId, uid)));
-  const changed: MessageRow[] = [];
-  const undo: FlagUndo[] = [];
-  for (const row of rows) {
-    if (!row) continue;
-    const flags = changeFlags(row.flags, task);
-    const added = flags.filter((flag) => !hasFlag(row.flags, flag));
-    const removed = row.flags.filter((flag) => !hasFlag(flags, flag));
-    if (added.length === 0 && removed.length === 0) continue;
-    changed.push({ ...row, flags });
-    undo.push({ rowId: row.id, added, removed });
-  }
-  await db.messages.bulkPut(changed);
-  return undo;
-}
-
-/**
- * Takes back exactly what the task changed, so that changes from the server since stay; then lays
- * the tasks still queued over again (a later task may have changed the same flag).
- */
-async function undoFlags(db: PetrelDb, folderId: string, undo: FlagUndo[]): Promise<void> {
-  const effects = await pendingFlagEffects(db, [folderId]);
-  const rows = await db.messages.bulkGet(undo.map((entry) => entry.rowId));
-  const changed: MessageRow[] = [];
-  undo.forEach((entry, index) => {
-    const row = rows[index];
-    if (!row) return;
-    const reverted = changeFlags(row.flags, { add: entry.removed, remove: entry.added });
-    const flags = withPendingFlags(reverted, effects.get(row.id));
-    if (flags.length !== row.flags.length || flags.some((flag) => !hasFlag(row.flags, flag))) {
-      changed.push({ ...row, flags });
-    }
-  });
-  await db.messages.bulkPut(changed);
-}
-
-// ---- the runner ----
-
-/** The part of the bridge the runner uses. */
-export type TaskRunnerBridge = Pick<PetrelBridge, 'performTask' | 'on'>;
-
-export interface TaskRunnerOptions {
-  /** Main refused a task for good; its local effect is undone already. */
-  onFailed?: (reason: string, task: MailTask) => void;
-  /** Reading or writing the queue failed; the runner goes on at its next wake-up. */
-  onError?: (error: unknown) => void;
-  /** How often tasks put off by a transient failure are tried again (ms). */
-  retryIntervalMs?: number;
-}
-
-/** Tasks handed to main and not settled yet, by any runner of this window (`db name#id`). */
-const inFlight = new Set<string>();
-
-/**
- * Starts the runner and returns its stop function. It drains the queue when tasks are added
- * (from any window: Dexie's live queries see other windows' writes), every `retryIntervalMs`, and
- * when an account whose tasks were put off is connected again. Tasks of one account run in queue
- * order: after a transient failure, the account's later tasks wait too; other accounts go on.
- * A task handed to main before `stop` is still settled after it.
- */
-export function startTaskRunner(
+export async function createFolder(
   db: PetrelDb,
-  bridge: TaskRunnerBridge,
-  options: TaskRunnerOptions = {},
-): () => void {
-  const onFailed = options.onFailed ?? (() => {});
-  const onError = options.onError ?? ((error) => console.error('Task runner failed', error));
-  /** Accounts whose last task failed for now: left alone until the next retry. */
-  const putOff = new Set<string>();
-  let stopped = false;
-  let draining = false;
-  let again = false;
-
-  const settle = async (row: TaskRow, result: TaskResult): Promise<void> => {
-    if (result.ok) return completeTask(db, row.id);
-    if (result.permanent) {
-      if (await rollBackTask(db, row.id)) onFailed(result.reason, row.task);
-      return;
-    }
-    putOff.add(row.task.accountId);
-    await db.tasks.update(row.id, { attempts: row.attempts + 1, lastError: result.reason });
-  };
-
-  const pass = async (): Promise<void> => {
-    const skip = new Set(putOff);
-    for (const row of await db.tasks.toArray()) {
-      const accountId = row.task.accountId;
-      if (stopped) return;
-      if (skip.has(accountId)) continue;
-      const key = `${db.name}#${row.id}`;
-      // A previous runner of this window still waits for it: keep the account's order.
-      if (inFlight.has(key)) {
-        skip.add(accountId);
-        continue;
-      }
-      inFlight.add(key);
-      try {
-        await settle(row, await perform(bridge, row.task));
-      } finally {
-        inFlight.delete(key);
-      }
-      if (putOff.has(accountId)) skip.add(accountId);
-    }
-  };
-
-  const drain = async (): Promise<void> => {
-    if (draining) {
-      again = true;
-      return;
-    }
-    draining = true;
-    try {
-      do {
-        again = false;
-        await pass();
-      } while (again && !stopped);
-    } catch (error) {
-      onError(error);
-    } finally {
-      draining = false;
-    }
-  };
-
-  const retry = (): void => {
-    putOff.clear();
-    void drain();
-  };
-
-  // Re-run on every write to the queue. (A live `primaryKeys()` over the whole table missed the
-  // first add to an empty queue in Dexie 4.4.)
-  const subscription = liveQuery(() => db.tasks.count()).subscribe({
-    next: () => void drain(),
-    error: onError,
-  });
-  const timer = setInterval(retry, options.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS);
-  const unsubscribe = bridge.on('accountStatus', (status) => {
-    const connected = status.state === 'idle' || status.state === 'syncing';
-    if (connected && putOff.delete(status.accountId)) void drain();
-  });
-
-  return () => {
-    stopped = true;
-    subscription.unsubscribe();
-    clearInterval(timer);
-    unsubscribe();
-  };
-}
-
-/** Main's answer; a call that failed says by its code whether to try again. */
-async function perform(bridge: TaskRunnerBridge, task: MailTask): Promise<TaskResult> {
-  try {
-    return await bridge.performTask(task);
-  } catch (error) {
-    return failureOfCall(error);
-  }
+  accountId: string,
+  path: string,
+): Promise<number[]> {
+  return [await enqueueTask(db, { type: 'createFolder', accountId, path })];
 }
 
 /**
- * `unavailable` (the host is gone) and `not-active` (another tab is the UI): later. Anything else
- * means main refused the call itself (an invalid task, a bug there): it would fail again.
+ * Renames a folder and, with it, its subfolders: the tree shows them at the new paths at once
+ * (new ids: `${accountId}:${newPath}`), empty until the new paths are synced. Resolves with no task
+ * when the path does not change; rejects, queueing nothing, for INBOX, a folder not cached, a path
+ * taken, or a move into itself.
  */
-function failureOfCall(error: unknown): TaskFailure {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : '';
-  const message = error instanceof Error ? error.message : String(error);
-  return code === 'unavailable' || code === 'not-active'
-    ? transientFailure(message)
-    : permanentFailure(message);
+export async function renameFolder(
+  db: PetrelDb,
+  folderId: string,
+  newPath: string,
+): Promise<number[]> {
+  const folder = await db.folders.get(folderId);
+  if (folder?.path === newPath) return [];
+  const accountId = folder?.accountId ?? accountOfFolderId(folderId);
+  return [await enqueueTask(db, { type: 'renameFolder', accountId, folderId, newPath })];
+}
+
+/**
+ * Deletes a folder with its messages and subfolders: they leave the tree (and conversations) at
+ * once. Rejects, queueing nothing, for INBOX or a folder not cached.
+ */
+export async function deleteFolder(db: PetrelDb, folderId: string): Promise<number[]> {
+  const folder = await db.folders.get(folderId);
+  const accountId = folder?.accountId ?? accountOfFolderId(folderId);
+  return [await enqueueTask(db, { type: 'deleteFolder', accountId, folderId })];
+}
+
+/** Folder ids are `${accountId}:${path}`; account ids never contain ":". */
+function accountOfFolderId(folderId: string): string {
+  return folderId.slice(0, folderId.indexOf(':'));
 }

@@ -2,9 +2,13 @@
  * Fixtures for the cache's tests: rows shaped like main's, and a uniquely named database per test.
  * Not imported by production code.
  */
+import type { AccountStatus } from '#shared/accounts';
 import { folderIdOf, messageRowId, type FolderRow, type MessageRow } from '#shared/mail';
 import type { ChangeBatch, Checkpoint } from '#shared/sync';
+import type { MailTask, TaskResult } from '#shared/tasks';
+import { applyBatch } from './apply.ts';
 import { openCache, type BodyRow, type PetrelDb } from './db.ts';
+import type { TaskRunnerBridge } from './task-runner.ts';
 
 /** 2023-11-14T22:13:20Z; each UID adds a second, so a higher UID is newer. */
 export const BASE_DATE = 1_700_000_000_000;
@@ -107,3 +111,55 @@ export async function uidsOf(db: PetrelDb, folderId: string): Promise<number[]> 
   const rows = await db.messages.filter((row) => row.folderId === folderId).toArray();
   return rows.map((row) => row.uid).sort((a, b) => a - b);
 }
+
+/** The UIDVALIDITY `seed` gives folders unless told otherwise. */
+export const SEED_UIDVALIDITY = 7;
+
+/** A synced folder: rows with these flags (by UID) and a checkpoint at `uidValidity`. */
+export async function seed(
+  db: PetrelDb,
+  folderId: string,
+  flagsByUid: Record<number, string[]>,
+  uidValidity = SEED_UIDVALIDITY,
+): Promise<void> {
+  const accountId = folderId.slice(0, folderId.indexOf(':'));
+  await applyBatch(
+    db,
+    batch(accountId, {
+      folderId,
+      put: Object.entries(flagsByUid).map(([uid, flags]) => message(folderId, +uid, { flags })),
+      checkpoint: checkpoint({ uidValidity }),
+    }),
+  );
+}
+
+/** A bridge whose `performTask` answers from `answer` and records every task it is given. */
+export function fakeBridge(answer: (task: MailTask) => TaskResult | Promise<TaskResult>) {
+  const performed: MailTask[] = [];
+  const statusListeners = new Set<(status: AccountStatus) => void>();
+  const bridge: TaskRunnerBridge = {
+    performTask: async (task) => {
+      performed.push(structuredClone(task));
+      return answer(task);
+    },
+    on: (event, listener) => {
+      if (event !== 'accountStatus') return () => {};
+      const onStatus = listener as (status: AccountStatus) => void;
+      statusListeners.add(onStatus);
+      return () => statusListeners.delete(onStatus);
+    },
+  };
+  const connected = (accountId: string): void =>
+    statusListeners.forEach((listener) => listener({ accountId, state: 'idle', since: 0 }));
+  return { bridge, performed, connected };
+}
+
+/** A task's UIDs (none for folder tasks). */
+export const taskUids = (task: MailTask): number[] => ('uids' in task ? task.uids : []);
+
+/** The flags a setFlags task adds. */
+export const flagsAdded = (task: MailTask): string[] | undefined =>
+  task.type === 'setFlags' ? task.add : undefined;
+
+/** Time for a wrong implementation to do what it should not. */
+export const pause = (ms = 50): Promise<void> => new Promise((done) => setTimeout(done, ms));

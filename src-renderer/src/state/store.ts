@@ -19,6 +19,22 @@ export interface Selection {
 
 export const NO_SELECTION: Selection = { ids: [], focusId: undefined };
 
+/** The last change that can be undone: what the bar says, and the tasks to undo. */
+export interface UndoEntry {
+  label: string;
+  taskIds: number[];
+  /** ms since epoch: the bar goes away a few seconds later. */
+  at: number;
+}
+
+/** A dialog that asks for a folder name or a confirmation. */
+export type FolderDialog =
+  | { kind: 'create'; accountId: string; parentPath?: string; delimiter: string }
+  | { kind: 'rename'; folderId: string }
+  | { kind: 'delete'; folderId: string }
+  | { kind: 'move'; rowIds: string[] }
+  | { kind: 'deleteForGood'; rowIds: string[] };
+
 const THREADED_KEY = 'petrel.threaded';
 const MARK_READ_KEY = 'petrel.markReadOnOpen';
 
@@ -34,6 +50,11 @@ interface UiState {
   threaded: boolean;
   /** The keyboard shortcut help is open. */
   helpOpen: boolean;
+  /** The change the undo bar offers to take back. */
+  undo: UndoEntry | undefined;
+  folderDialog: FolderDialog | undefined;
+  /** Rows the user just moved away: when the focused one goes, the focus moves on to the next. */
+  leaving: string[];
   settingsOpen: boolean;
   /** Opening a message marks it read (a setting). */
   markReadOnOpen: boolean;
@@ -56,6 +77,9 @@ interface UiState {
   select(selection: Selection): void;
   setThreaded(threaded: boolean): void;
   setHelpOpen(open: boolean): void;
+  setUndo(undo: UndoEntry | undefined): void;
+  openFolderDialog(dialog: FolderDialog | undefined): void;
+  setLeaving(rowIds: string[]): void;
   setSettingsOpen(open: boolean): void;
   setMarkReadOnOpen(on: boolean): void;
   allowRemote(rowId: string): void;
@@ -72,6 +96,9 @@ export const useUiStore = create<UiState>()((set) => ({
   selection: NO_SELECTION,
   threaded: readFlag(THREADED_KEY),
   helpOpen: false,
+  undo: undefined,
+  folderDialog: undefined,
+  leaving: [],
   settingsOpen: false,
   markReadOnOpen: readFlag(MARK_READ_KEY),
   remoteAllowed: {},
@@ -90,6 +117,9 @@ export const useUiStore = create<UiState>()((set) => ({
     set({ threaded });
   },
   setHelpOpen: (helpOpen) => set({ helpOpen }),
+  setUndo: (undo) => set({ undo }),
+  openFolderDialog: (folderDialog) => set({ folderDialog }),
+  setLeaving: (leaving) => set({ leaving }),
   setSettingsOpen: (settingsOpen) => set({ settingsOpen }),
   setMarkReadOnOpen: (markReadOnOpen) => {
     localStorage.setItem(MARK_READ_KEY, markReadOnOpen ? '1' : '0');

@@ -5,14 +5,16 @@
  * from main's status events.
  */
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { AccountStatus, AccountSummary } from '#shared/accounts';
 import type { FolderRole, FolderRow } from '#shared/mail';
 import { petrel } from '../../bridge/index.ts';
 import { foldersOf } from '../../cache/queries.ts';
+import { queueStatus } from '../../cache/tasks.ts';
 import { UNIFIED } from '../../cache/list-queries.ts';
 import { db } from '../../state/cache.ts';
-import { useUiStore } from '../../state/store.ts';
+import { useUiStore, type FolderDialog } from '../../state/store.ts';
+import { moveTo } from '../mail/actions.ts';
 import { accountColor } from '../mail/format.ts';
 import { FolderIcon } from './FolderIcon.tsx';
 
@@ -27,6 +29,7 @@ export function Sidebar({ accounts }: { accounts: AccountSummary[] }) {
       <button type="button" className="link" onClick={() => editAccount('new')}>
         + Add account
       </button>
+      <QueueStatus />
       <OfflineProgress />
       <NotificationSwitch />
     </nav>
@@ -76,6 +79,21 @@ function AccountFolders({ account, color }: { account: AccountSummary; color: st
         >
           {account.name}
         </button>
+        <button
+          type="button"
+          className="icon-button small"
+          aria-label={`New folder in ${account.name}`}
+          title="New folder"
+          onClick={() =>
+            useUiStore.getState().openFolderDialog({
+              kind: 'create',
+              accountId: account.id,
+              delimiter: folders.find((f) => f.delimiter)?.delimiter ?? '/',
+            })
+          }
+        >
+          +
+        </button>
       </header>
       <StatusLine status={status} onEdit={() => editAccount(account.id)} />
       <ul role="tree" aria-label={`Folders of ${account.name}`} className="folder-tree">
@@ -110,6 +128,7 @@ function AccountFolder({ folder, special }: { folder: FolderRow; special: boolea
       level={special ? 1 : depth(folder) + 1}
       selected={selected}
       disabled={!folder.selectable}
+      folder={folder}
       onSelect={() => selectSource({ kind: 'folder', folderId: folder.id })}
     />
   );
@@ -122,12 +141,22 @@ function FolderItem(props: {
   level: number;
   selected: boolean;
   disabled?: boolean;
+  /** A real folder: a drop target for messages, with its own actions. */
+  folder?: FolderRow;
   onSelect(): void;
 }) {
+  const [menu, setMenu] = useState(false);
+  const [dropping, setDropping] = useState(false);
+  const { folder } = props;
+  const droppable = folder?.selectable === true;
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
       if (!props.disabled) props.onSelect();
+    }
+    if (folder && (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10'))) {
+      event.preventDefault();
+      setMenu(true);
     }
   };
   return (
@@ -138,10 +167,29 @@ function FolderItem(props: {
       aria-disabled={props.disabled || undefined}
       aria-label={props.unread > 0 ? `${props.label}, ${props.unread} unread` : props.label}
       tabIndex={props.selected ? 0 : -1}
-      className="folder-item"
+      className={`folder-item${dropping ? ' drop-target' : ''}`}
       style={{ paddingLeft: `${8 + (props.level - 1) * 14}px` }}
       onClick={() => !props.disabled && props.onSelect()}
       onKeyDown={onKeyDown}
+      onContextMenu={(event) => {
+        if (!folder) return;
+        event.preventDefault();
+        setMenu(true);
+      }}
+      onDragOver={(event) => {
+        if (!droppable || !event.dataTransfer.types.includes(DRAG_TYPE)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'move';
+        setDropping(true);
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={(event) => {
+        setDropping(false);
+        const ids = draggedIds(event.dataTransfer);
+        if (!folder || !droppable || !ids) return;
+        event.preventDefault();
+        void moveTo(ids, folder);
+      }}
     >
       <FolderIcon kind={props.icon} />
       <span className="folder-name">{props.label}</span>
@@ -150,8 +198,101 @@ function FolderItem(props: {
           {props.unread.toLocaleString()}
         </span>
       )}
+      {folder && (
+        <button
+          type="button"
+          className="folder-menu-button"
+          tabIndex={-1}
+          aria-label={`Actions for ${props.label}`}
+          onClick={(event) => {
+            event.stopPropagation();
+            setMenu(true);
+          }}
+        >
+          ⋯
+        </button>
+      )}
+      {folder && menu && <FolderMenu folder={folder} onClose={() => setMenu(false)} />}
     </li>
   );
+}
+
+/** What can be done to a folder: subfolders anywhere; rename and delete but on special folders. */
+function FolderMenu({ folder, onClose }: { folder: FolderRow; onClose(): void }) {
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  const open = (dialog: FolderDialog) => {
+    onClose();
+    useUiStore.getState().openFolderDialog(dialog);
+  };
+  const fixed = folder.role !== undefined || folder.namespace !== 'personal';
+  return (
+    <ul
+      role="menu"
+      aria-label={`Actions for ${displayName(folder)}`}
+      className="folder-menu"
+      onClick={(event) => event.stopPropagation()}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') onClose();
+        event.stopPropagation();
+      }}
+      onBlur={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) onClose();
+      }}
+    >
+      <li role="none">
+        <button
+          ref={first}
+          role="menuitem"
+          type="button"
+          onClick={() =>
+            open({
+              kind: 'create',
+              accountId: folder.accountId,
+              parentPath: folder.path,
+              delimiter: folder.delimiter,
+            })
+          }
+        >
+          New subfolder…
+        </button>
+      </li>
+      {!fixed && (
+        <li role="none">
+          <button
+            role="menuitem"
+            type="button"
+            onClick={() => open({ kind: 'rename', folderId: folder.id })}
+          >
+            Rename…
+          </button>
+        </li>
+      )}
+      {!fixed && (
+        <li role="none">
+          <button
+            role="menuitem"
+            type="button"
+            onClick={() => open({ kind: 'delete', folderId: folder.id })}
+          >
+            Delete…
+          </button>
+        </li>
+      )}
+    </ul>
+  );
+}
+
+/** The drag data of messages dragged from the list: their row ids. */
+export const DRAG_TYPE = 'application/x-petrel-messages';
+
+function draggedIds(data: DataTransfer): string[] | undefined {
+  try {
+    const ids: unknown = JSON.parse(data.getData(DRAG_TYPE));
+    return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function StatusLine({ status, onEdit }: { status: AccountStatus | undefined; onEdit(): void }) {
@@ -185,6 +326,25 @@ function StatusLine({ status, onEdit }: { status: AccountStatus | undefined; onE
         </button>
       )}
     </div>
+  );
+}
+
+/**
+ * Changes made here that the servers do not have yet: shown while an account is offline or a
+ * change keeps failing (with why), not for the moment a change takes online.
+ */
+function QueueStatus() {
+  const status = useLiveQuery(() => queueStatus(db), []);
+  const offline = useUiStore((s) =>
+    Object.values(s.accountStatus).some((a) => a.state === 'offline' || a.state === 'error'),
+  );
+  if (!status || status.waiting === 0 || (!offline && !status.stuck)) return null;
+  const n = status.waiting;
+  return (
+    <p className="queue-status" role="status">
+      {n === 1 ? '1 change' : `${n.toLocaleString()} changes`} waiting to be sent to the server
+      {status.stuck && <span className="muted"> — {status.stuck.reason}</span>}
+    </p>
   );
 }
 

@@ -11,6 +11,8 @@ import { useUiStore } from '../../state/store.ts';
 import { displayName, Sidebar } from '../folders/Sidebar.tsx';
 import { MessageList } from '../message-list/MessageList.tsx';
 import { Reader } from '../reader/Reader.tsx';
+import { FolderDialogs } from '../folders/FolderDialogs.tsx';
+import { undoLast } from './actions.ts';
 import { SettingsDialog } from './SettingsDialog.tsx';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
 
@@ -31,6 +33,8 @@ export function MailView({ accounts }: { accounts: AccountSummary[] }) {
         <MessageList accounts={accounts} />
       </main>
       <Reader accounts={accounts} />
+      <FolderDialogs accounts={accounts} />
+      <UndoBar />
       <ShortcutHelp />
       <SettingsDialog accounts={accounts} />
     </div>
@@ -101,6 +105,20 @@ function OfflineIndicator({ accounts }: { accounts: AccountSummary[] }) {
     <span className="offline-indicator" role="status" title="Showing mail saved on this computer">
       {all ? 'Offline' : `${offline.map((a) => a.name).join(', ')} offline`}
     </span>
+  );
+}
+
+/** "3 messages archived — Undo", for a few seconds after a move. */
+function UndoBar() {
+  const undo = useUiStore((s) => s.undo);
+  if (!undo) return null;
+  return (
+    <div className="undo-bar" role="status" aria-label="Undo">
+      <span>{undo.label}</span>
+      <button type="button" onClick={() => void undoLast()}>
+        Undo
+      </button>
+    </div>
   );
 }
 

@@ -11,6 +11,11 @@ const SHORTCUTS: [string, string][] = [
   ['Esc', 'Clear the selection'],
   ['u', 'Mark read or unread'],
   ['s', 'Flag or unflag'],
+  ['e', 'Archive'],
+  ['Delete or #', 'Move to Trash (in Trash: delete for good)'],
+  ['!', 'Mark as junk'],
+  ['v', 'Move to a folder'],
+  ['Ctrl+Z / ⌘Z', 'Undo the last move'],
   ['?', 'Show or hide this help'],
 ];
 

@@ -9,6 +9,7 @@ import type { AccountSummary } from '#shared/accounts';
 import { useUiStore } from '../../state/store.ts';
 import { accountColor, listDate, personName } from '../mail/format.ts';
 import { useListModel, type ListEntry, type ListModel } from './list-model.ts';
+import { DRAG_TYPE } from '../folders/Sidebar.tsx';
 import { useListKeys } from './list-keys.ts';
 
 export const ROW_HEIGHT = 72;
@@ -36,6 +37,7 @@ export function MessageList({ accounts }: { accounts: AccountSummary[] }) {
     scroller.current?.scrollTo({ top: 0 });
   }, [source, threaded]);
   useListKeys(model, (index) => virtualizer.scrollToIndex(index, { align: 'auto' }));
+  useEffect(() => focusNextAfterMove(model));
 
   const colors = new Map(accounts.map((a, i) => [a.id, { color: accountColor(i), name: a.name }]));
   const selected = new Set(selection.ids);
@@ -133,6 +135,14 @@ const Row = memo(function Row({
       aria-setsize={count}
       className={`row${entry.unread ? ' unread' : ''}${selected ? ' selected' : ''}${focused ? ' focused' : ''}`}
       onClick={onClick}
+      draggable
+      onDragStart={(event) => {
+        // Dragging a selected line takes the whole selection along; any other line, itself.
+        const { ids } = useUiStore.getState().selection;
+        const dragged = entry.rowIds.some((id) => ids.includes(id)) ? ids : entry.rowIds;
+        event.dataTransfer.setData(DRAG_TYPE, JSON.stringify(dragged));
+        event.dataTransfer.effectAllowed = 'move';
+      }}
     >
       {account && <span className="account-stripe" style={{ background: account.color }} />}
       <div className="row-line">
@@ -187,6 +197,31 @@ async function clickRow(event: MouseEvent, entry: ListEntry, index: number, mode
     focusId: entry.row.id,
     focusIndex: index,
     anchorId: entry.row.id,
+    anchorIndex: index,
+  });
+}
+
+/**
+ * When the focused message was moved away (archive, delete, move), the next one takes its place,
+ * as in every desktop client: the line now at its position, or the one before at the end.
+ */
+function focusNextAfterMove(model: ListModel): void {
+  const { selection, leaving, select, setLeaving } = useUiStore.getState();
+  const { focusId, focusIndex } = selection;
+  if (!focusId || focusIndex === undefined || !leaving.includes(focusId)) return;
+  const here = model.at(focusIndex);
+  if (here?.rowIds.includes(focusId) || model.loading) return;
+  const next = [here, model.at(focusIndex - 1)].find(
+    (entry) => entry && !entry.rowIds.some((id) => leaving.includes(id)),
+  );
+  setLeaving([]);
+  if (!next) return select({ ids: [], focusId: undefined });
+  const index = next === here ? focusIndex : focusIndex - 1;
+  select({
+    ids: next.rowIds,
+    focusId: next.row.id,
+    focusIndex: index,
+    anchorId: next.row.id,
     anchorIndex: index,
   });
 }

@@ -1,11 +1,18 @@
 /**
  * Keyboard-first reading: arrows or j/k move (Shift extends the selection), Enter moves into the
- * reader, Esc clears the selection, u toggles read, s toggles the flag, ? shows the shortcuts.
+ * reader, Esc clears the selection, u toggles read, s toggles the flag, e archives, Delete or #
+ * deletes, ! marks as junk, v moves, Ctrl/Cmd+Z undoes the last move, ? shows the shortcuts.
  * Keys typed into a field or a dialog are left alone.
  */
 import { useEffect, useRef } from 'react';
 import { NO_SELECTION, useUiStore } from '../../state/store.ts';
-import { toggleFlagged, toggleRead } from '../mail/actions.ts';
+import {
+  deleteSelected,
+  moveToRole,
+  toggleFlagged,
+  toggleRead,
+  undoLast,
+} from '../mail/actions.ts';
 import type { ListEntry, ListModel } from './list-model.ts';
 
 export function useListKeys(model: ListModel, scrollTo: (index: number) => void): void {
@@ -15,8 +22,13 @@ export function useListKeys(model: ListModel, scrollTo: (index: number) => void)
   });
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (isTyping(event.target)) return;
+      if (event.defaultPrevented || isTyping(event.target)) return;
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'z') {
+        event.preventDefault();
+        void undoLast();
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
       const handled = handleKey(event, current.current.model, current.current.scrollTo);
       if (handled) event.preventDefault();
     };
@@ -47,6 +59,21 @@ function handleKey(event: KeyboardEvent, model: ListModel, scrollTo: (i: number)
       return true;
     case 'u':
       void toggleRead(store.selection.ids);
+      return true;
+    case 'e':
+      void moveToRole(store.selection.ids, 'archive');
+      return true;
+    case 'Delete':
+    case '#':
+      void deleteSelected(store.selection.ids);
+      return true;
+    case '!':
+      void moveToRole(store.selection.ids, 'junk');
+      return true;
+    case 'v':
+      if (store.selection.ids.length) {
+        store.openFolderDialog({ kind: 'move', rowIds: store.selection.ids });
+      }
       return true;
     case 's':
       void toggleFlagged(store.selection.ids);

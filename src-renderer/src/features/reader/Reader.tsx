@@ -13,7 +13,13 @@ import { isFlagged, isUnread } from '../../cache/list-queries.ts';
 import { threadOf } from '../../cache/queries.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore } from '../../state/store.ts';
-import { markOpened, toggleFlagged, toggleRead } from '../mail/actions.ts';
+import {
+  deleteSelected,
+  markOpened,
+  moveToRole,
+  toggleFlagged,
+  toggleRead,
+} from '../mail/actions.ts';
 import { formatSize, fullAddress, listDate, personName, readerDate } from '../mail/format.ts';
 import { cleanAttachmentName } from './attachment-name.ts';
 import { MailHtmlFrame } from './MailHtmlFrame.tsx';
@@ -55,14 +61,46 @@ export function Reader({ accounts }: { accounts: AccountSummary[] }) {
 function MessageHeader({ row, accountName }: { row: MessageRow; accountName?: string }) {
   const unread = isUnread(row);
   const flagged = isFlagged(row);
+  // The buttons act on what is selected (a whole conversation in that view), which always
+  // includes the message shown.
+  const selected = useUiStore((s) => s.selection.ids);
+  const ids = selected.includes(row.id) ? selected : [row.id];
+  const role = useLiveQuery(async () => (await db.folders.get(row.folderId))?.role, [row.folderId]);
   return (
     <header className="reader-header">
       <h1 className="reader-subject">{row.subject || '(no subject)'}</h1>
-      <div className="reader-actions">
-        <button type="button" onClick={() => void toggleRead([row.id])}>
+      <div className="reader-actions" role="toolbar" aria-label="Message actions">
+        <button type="button" onClick={() => void moveToRole(ids, 'archive')} title="Archive (e)">
+          Archive
+        </button>
+        <button type="button" onClick={() => void deleteSelected(ids)} title="Delete (Delete, #)">
+          Delete
+        </button>
+        {role === 'junk' ? (
+          <button type="button" onClick={() => void moveToRole(ids, 'notJunk')}>
+            Not junk
+          </button>
+        ) : (
+          <button type="button" onClick={() => void moveToRole(ids, 'junk')} title="Junk (!)">
+            Junk
+          </button>
+        )}
+        <button
+          type="button"
+          onClick={() => useUiStore.getState().openFolderDialog({ kind: 'move', rowIds: ids })}
+          title="Move to folder (v)"
+        >
+          Move…
+        </button>
+        <button type="button" onClick={() => void toggleRead(ids)} title="u">
           {unread ? 'Mark as read' : 'Mark as unread'}
         </button>
-        <button type="button" aria-pressed={flagged} onClick={() => void toggleFlagged([row.id])}>
+        <button
+          type="button"
+          aria-pressed={flagged}
+          onClick={() => void toggleFlagged(ids)}
+          title="s"
+        >
           {flagged ? 'Unflag' : 'Flag'}
         </button>
       </div>

@@ -1,0 +1,56 @@
+/** What the server holds, read with a separate IMAP session: the truth the UI is checked against. */
+import type { MailRig } from '../mailserver/rig.ts';
+import { imapClientFor } from '../mailserver/rig.ts';
+
+export type RigUser = { address: string; password: string };
+
+export interface ServerMessage {
+  uid: number;
+  subject: string;
+  messageId: string;
+  flags: string[];
+}
+
+/** A folder's messages, oldest first; [] for a folder that does not exist. */
+export async function serverMessages(
+  rig: MailRig,
+  user: RigUser,
+  path = 'INBOX',
+): Promise<ServerMessage[]> {
+  const client = imapClientFor(rig, user);
+  await client.connect();
+  try {
+    const list = await client.list();
+    if (!list.some((f) => f.path === path)) return [];
+    await client.mailboxOpen(path, { readOnly: true });
+    const out: ServerMessage[] = [];
+    if (!client.mailbox || client.mailbox.exists === 0) return out;
+    for await (const m of client.fetch('1:*', { uid: true, flags: true, envelope: true })) {
+      out.push({
+        uid: m.uid,
+        subject: m.envelope?.subject ?? '',
+        messageId: m.envelope?.messageId ?? '',
+        flags: [...(m.flags ?? [])].sort(),
+      });
+    }
+    return out;
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
+
+/** Subjects of a folder's messages, sorted (order-free comparisons). */
+export async function serverSubjects(rig: MailRig, user: RigUser, path = 'INBOX') {
+  return (await serverMessages(rig, user, path)).map((m) => m.subject).sort();
+}
+
+/** Every folder path of the account, sorted. */
+export async function serverFolders(rig: MailRig, user: RigUser): Promise<string[]> {
+  const client = imapClientFor(rig, user);
+  await client.connect();
+  try {
+    return (await client.list()).map((f) => f.path).sort();
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
