@@ -153,6 +153,76 @@ test('acting on mail online: each change reaches the server and stays after a re
   await expect(tree.getByRole('treeitem', { name: /^Clients/ })).toHaveCount(0);
 });
 
+test('not junk, delete for good from Trash, and a whole conversation at once', async ({ page }) => {
+  const rig = e2eRig();
+  const user = await createUser(rig, 'threads');
+  const now = Date.now();
+  await appendRaw(
+    rig,
+    user,
+    threadMessage('Plans', '<p1@x.test>', undefined, now - 3_600_000),
+    new Date(now - 3_600_000),
+  );
+  await appendRaw(
+    rig,
+    user,
+    threadMessage('Re: Plans', '<p2@x.test>', '<p1@x.test>', now - 1_800_000),
+    new Date(now - 1_800_000),
+  );
+  await appendRaw(
+    rig,
+    user,
+    threadMessage('Lunch?', '<l1@x.test>', undefined, now - 600_000),
+    new Date(now - 600_000),
+  );
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, user, 'Threads');
+  await openInbox(page, 'Threads');
+  // Conversations are on: "Plans" and its reply are one line.
+  await expect(messageRows(page)).toHaveCount(2);
+  await messageRows(page).filter({ hasText: 'Re: Plans' }).click();
+  await page.keyboard.press('e');
+  await reaches(
+    'archive a conversation',
+    async () => (await serverSubjects(rig, user, 'Archive')).length === 2,
+  );
+  expect(await serverSubjects(rig, user, 'Archive')).toEqual(['Plans', 'Re: Plans']);
+
+  await row(page, 'Lunch\\?').click();
+  await page.keyboard.press('!');
+  await reaches('junk', async () => (await serverSubjects(rig, user, 'Junk')).length === 1);
+  const tree = page.getByRole('tree', { name: 'Folders of Threads' });
+  await tree.getByRole('treeitem', { name: /^Junk/ }).click();
+  await row(page, 'Lunch\\?').click();
+  await page
+    .getByRole('toolbar', { name: 'Message actions' })
+    .getByRole('button', { name: 'Not junk' })
+    .click();
+  await reaches('not junk', async () => (await serverSubjects(rig, user)).includes('Lunch?'));
+
+  await openInbox(page, 'Threads');
+  await row(page, 'Lunch\\?').click();
+  await page.keyboard.press('Delete');
+  await reaches(
+    'delete to Trash',
+    async () => (await serverSubjects(rig, user, 'Trash')).length === 1,
+  );
+  await tree.getByRole('treeitem', { name: /^Trash/ }).click();
+  await row(page, 'Lunch\\?').click();
+  await page.keyboard.press('Delete');
+  await page
+    .getByRole('dialog', { name: /for good/ })
+    .getByRole('button', { name: 'Delete for good' })
+    .click();
+  await reaches(
+    'delete for good',
+    async () => (await serverMessages(rig, user, 'Trash')).length === 0,
+  );
+  await expect(messageRows(page)).toHaveCount(0);
+  // Only that message went: nothing else anywhere was expunged.
+  expect(await serverSubjects(rig, user, 'Archive')).toEqual(['Plans', 'Re: Plans']);
+});
+
 test('undo puts a moved or deleted message back, flags and all', async ({ page }) => {
   const rig = e2eRig();
   const user = await createUser(rig, 'undoer');
@@ -222,15 +292,23 @@ test('offline changes wait in the queue across a restart and land exactly once',
     await startImapServer(rig);
   }
 
-  await expect(page.getByRole('status').filter({ hasText: 'waiting to be sent' })).toHaveCount(0, {
-    timeout: 60_000,
-  });
-  const all = [
+  // Wait until every change is in (the queue drained: nothing moves any more), then look once.
+  const snapshot = async () => [
     ...(await serverMessages(rig, user, 'INBOX')),
     ...(await serverMessages(rig, user, 'Archive')),
     ...(await serverMessages(rig, user, 'Trash')),
     ...(await serverMessages(rig, user, 'Junk')),
   ];
+  await expect
+    .poll(async () => (await serverMessages(rig, user, 'INBOX')).length, { timeout: 60_000 })
+    .toBe(7);
+  await expect
+    .poll(
+      async () =>
+        (await serverMessages(rig, user)).find((m) => m.subject === 'Seed message 9')?.flags,
+    )
+    .toEqual(['\\Flagged']);
+  const all = await snapshot();
   // Every message exactly once, each where it was sent.
   expect(all.map((m) => m.messageId).sort()).toEqual(
     [...new Set(all.map((m) => m.messageId))].sort(),
@@ -339,15 +417,38 @@ test('moving 20 messages with attachments to another account carries their bytes
   await picker.getByLabel('Folder', { exact: true }).fill('Inbox');
   await picker.getByRole('button', { name: /Inbox.*Receiver/ }).click();
 
-  await expect
-    .poll(async () => (await serverMessages(rig, to)).length, { timeout: 60_000 })
-    .toBe(20);
+  await reaches(
+    'move 20 messages to another account',
+    async () => (await serverMessages(rig, to)).length === 20,
+  );
   await expect.poll(async () => (await serverMessages(rig, from)).length).toBe(0);
   const copies = await rawMessages(rig, to);
   expect([...copies.keys()].sort()).toEqual([...originals.keys()].sort());
   for (const [subject, raw] of copies)
     expect(raw.equals(originals.get(subject) as Buffer)).toBe(true);
 });
+
+function threadMessage(
+  subject: string,
+  id: string,
+  parent: string | undefined,
+  at: number,
+): Buffer {
+  return Buffer.from(
+    [
+      'From: Bea <bea@example.test>',
+      'To: threads@example.test',
+      `Subject: ${subject}`,
+      `Date: ${new Date(at).toUTCString()}`,
+      `Message-ID: ${id}`,
+      ...(parent ? [`In-Reply-To: ${parent}`, `References: ${parent}`] : []),
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      `${subject}: see you.`,
+      '',
+    ].join('\r\n'),
+  );
+}
 
 async function messageWithAttachment(i: number): Promise<Buffer> {
   const composer = new MailComposer({
