@@ -114,6 +114,23 @@ const START_TIMEOUT_MS = 10_000;
  * @throws with the tail of both logs if a server does not come up within about 10 s.
  */
 export async function startMailServers(opts: StartOptions = {}): Promise<MailRig> {
+  // Free ports are found by binding port 0 and letting go: until Dovecot and Postfix bind them,
+  // another rig starting at the same time (or any outgoing connection) may take one. Such a
+  // start fails with "Address already in use"; a few more tries with fresh ports get past it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      const taken = /Address already in use/.test(String((err as Error).message));
+      const fixed = opts.basePort !== undefined || envBasePort() !== undefined;
+      if (!taken || fixed || attempt >= PORT_ATTEMPTS) throw err;
+    }
+  }
+}
+
+const PORT_ATTEMPTS = 4;
+
+async function startOnce(opts: StartOptions): Promise<MailRig> {
   const bins = await checkPrerequisites();
   const ports = await allocatePorts(opts.basePort ?? envBasePort());
   const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'petrel-rig-')));

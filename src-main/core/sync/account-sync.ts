@@ -64,6 +64,8 @@ export class AccountSync {
   private readonly watch: ManagedConnection;
   private readonly work: ManagedConnection;
   private readonly folderLocks = new Map<string, Promise<void>>();
+  /** Work queued or running under each folder's lock. */
+  private readonly lockUsers = new Map<string, number>();
   private folders = new Map<string, FolderRow>();
   private pollTimer: NodeJS.Timeout | undefined;
   private pending: PushedChanges = noPushedChanges();
@@ -421,7 +423,11 @@ export class AccountSync {
   private catchUpInboxIfMoved(entry: ListResponse | undefined, abilities: ServerAbilities) {
     const inbox = this.folders.get(INBOX);
     const watch = this.watch.current;
-    if (!inbox || !watch || !this.opts.checkpoints.has(inbox.id)) return;
+    const checkpoint = inbox && this.opts.checkpoints.get(inbox.id);
+    if (!inbox || !watch || !checkpoint) return;
+    // Not while INBOX is being synced (its first sync walking down, or any pass under way): the
+    // cache lags the server then by design, and a needless reconnect would itself lose pushes.
+    if ((checkpoint.backfillBelow ?? 0) > 1 || (this.lockUsers.get(INBOX) ?? 0) > 0) return;
     if (!this.statusMoved(inbox, entry, abilities)) return;
     trace(`${this.opts.account.email}: INBOX moved without a push; asking the server`);
     this.pending.unknownFlags = true;
@@ -524,12 +530,14 @@ export class AccountSync {
 
   private async withFolderLock<T>(path: string, work: () => Promise<T>): Promise<T> {
     const previous = this.folderLocks.get(path) ?? Promise.resolve();
+    this.lockUsers.set(path, (this.lockUsers.get(path) ?? 0) + 1);
     const run = previous.then(work, work);
     const settled = run.then(
       () => {},
       () => {},
     );
     this.folderLocks.set(path, settled);
+    void settled.then(() => this.lockUsers.set(path, (this.lockUsers.get(path) ?? 1) - 1));
     return run;
   }
 
