@@ -16,7 +16,13 @@ import {
 } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
 import { e2eRig } from '../support/rig.ts';
-import { serverFolders, serverMessages, serverSubjects, type RigUser } from '../support/server.ts';
+import {
+  appendRaw,
+  serverFolders,
+  serverMessages,
+  serverSubjects,
+  type RigUser,
+} from '../support/server.ts';
 import { addAccountInUi, messageRows } from '../support/ui.ts';
 
 let host: BrowserModeHost;
@@ -157,24 +163,18 @@ test('not junk, delete for good from Trash, and a whole conversation at once', a
   const rig = e2eRig();
   const user = await createUser(rig, 'threads');
   const now = Date.now();
-  await appendRaw(
-    rig,
-    user,
-    threadMessage('Plans', '<p1@x.test>', undefined, now - 3_600_000),
-    new Date(now - 3_600_000),
-  );
+  await appendRaw(rig, user, threadMessage('Plans', '<p1@x.test>', undefined, now - 3_600_000), {
+    date: new Date(now - 3_600_000),
+  });
   await appendRaw(
     rig,
     user,
     threadMessage('Re: Plans', '<p2@x.test>', '<p1@x.test>', now - 1_800_000),
-    new Date(now - 1_800_000),
+    { date: new Date(now - 1_800_000) },
   );
-  await appendRaw(
-    rig,
-    user,
-    threadMessage('Lunch?', '<l1@x.test>', undefined, now - 600_000),
-    new Date(now - 600_000),
-  );
+  await appendRaw(rig, user, threadMessage('Lunch?', '<l1@x.test>', undefined, now - 600_000), {
+    date: new Date(now - 600_000),
+  });
   await page.goto(host.url);
   await addAccountInUi(page, rig, user, 'Threads');
   await openInbox(page, 'Threads');
@@ -403,7 +403,7 @@ test('moving 20 messages with attachments to another account carries their bytes
   for (let i = 1; i <= 20; i++) {
     const raw = await messageWithAttachment(i);
     originals.set(`Report ${i}`, raw);
-    await appendRaw(rig, from, raw, new Date(Date.now() - (30 - i) * 60_000));
+    await appendRaw(rig, from, raw, { date: new Date(Date.now() - (30 - i) * 60_000) });
   }
   await page.goto(host.url);
   await addAccountInUi(page, rig, from, 'Mover');
@@ -467,16 +467,6 @@ async function messageWithAttachment(i: number): Promise<Buffer> {
     ],
   });
   return composer.compile().build();
-}
-
-async function appendRaw(rig: MailRig, user: RigUser, raw: Buffer, date: Date): Promise<void> {
-  const client = imapClientFor(rig, user);
-  await client.connect();
-  try {
-    await client.append('INBOX', raw, [], date);
-  } finally {
-    await client.logout();
-  }
 }
 
 /** Each message's raw bytes by subject. */

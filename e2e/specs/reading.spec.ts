@@ -11,7 +11,6 @@ import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import {
   createUser,
-  imapClientFor,
   seedMailbox,
   startImapServer,
   stopImapServer,
@@ -20,6 +19,7 @@ import {
 } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
 import { e2eRig } from '../support/rig.ts';
+import { appendRaw, serverFlags } from '../support/server.ts';
 import { addAccountInUi, messageRows } from '../support/ui.ts';
 
 let host: BrowserModeHost;
@@ -315,23 +315,6 @@ function hostileMessage(origin: string): string {
   ].join('\r\n');
 }
 
-/** The flags of one message (by UID) as the server has them now. */
-async function serverFlags(
-  rig: MailRig,
-  user: { address: string; password: string },
-  uid: number,
-): Promise<string[]> {
-  const client = imapClientFor(rig, user);
-  await client.connect();
-  try {
-    await client.mailboxOpen('INBOX', { readOnly: true });
-    const message = await client.fetchOne(String(uid), { flags: true }, { uid: true });
-    return message ? [...(message.flags ?? [])].sort() : [];
-  } finally {
-    await client.logout();
-  }
-}
-
 /** A 1×1 PNG. */
 const PIXEL = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
@@ -380,20 +363,6 @@ function plainMessage(): string {
     '> Bring the slides.',
     '',
   ].join('\r\n');
-}
-
-async function appendRaw(
-  rig: MailRig,
-  user: { address: string; password: string },
-  raw: string,
-): Promise<void> {
-  const client = imapClientFor(rig, user);
-  await client.connect();
-  try {
-    await client.append('INBOX', raw);
-  } finally {
-    await client.logout();
-  }
 }
 
 async function sendMail(

@@ -54,3 +54,24 @@ export async function serverFolders(rig: MailRig, user: RigUser): Promise<string
     await client.logout().catch(() => client.close());
   }
 }
+
+/** Puts a raw message into a folder of the user's (INBOX unless said), as another client would. */
+export async function appendRaw(
+  rig: MailRig,
+  user: RigUser,
+  raw: string | Buffer,
+  opts: { date?: Date; path?: string } = {},
+): Promise<void> {
+  const client = imapClientFor(rig, user);
+  await client.connect();
+  try {
+    await client.append(opts.path ?? 'INBOX', raw, [], opts.date);
+  } finally {
+    await client.logout();
+  }
+}
+
+/** The flags of one INBOX message, by UID, as the server has them now. */
+export async function serverFlags(rig: MailRig, user: RigUser, uid: number): Promise<string[]> {
+  return (await serverMessages(rig, user)).find((m) => m.uid === uid)?.flags ?? [];
+}
