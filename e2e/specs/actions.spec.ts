@@ -112,8 +112,13 @@ test('acting on mail online: each change reaches the server and stays after a re
   await page.keyboard.press('Enter');
   await reaches('move (picker)', () => has('Projects', 'Seed message 5'));
 
+  await page.screenshot({ path: 'artifacts/actions-toolbar-and-folders.png' });
   await row(page, 'Seed message 4').dragTo(tree.getByRole('treeitem', { name: 'Projects' }));
   await reaches('move (drag and drop)', () => has('Projects', 'Seed message 4'));
+  // The unread counts follow (from the server's status, polled right after each change).
+  await expect(tree.getByRole('treeitem', { name: /^Inbox/ })).toHaveAccessibleName(
+    'Inbox, 3 unread',
+  );
 
   await row(page, 'Seed message 3').click();
   await page.keyboard.press('s');
