@@ -4,6 +4,7 @@
  * says how it went. Every UID is tagged with its folder's UIDVALIDITY: under another UIDVALIDITY
  * the same number names another message, so such a task is refused, never replayed.
  */
+import type { Address } from './mail.ts';
 
 /** Adds and removes flags (\Seen, \Flagged, keywords) on messages of one folder. */
 export interface SetFlagsTask {
@@ -81,13 +82,52 @@ export interface DeleteFolderTask {
   folderId: string;
 }
 
+/** An attachment of an outgoing message: its bytes inline, never a path or a URL to read. */
+export interface OutgoingAttachment {
+  filename: string;
+  contentType: string;
+  dataBase64: string;
+}
+
+/** A message to send, as the composer finished it. */
+export interface OutgoingMessage {
+  /** `<…@domain>`, fixed by the renderer once and kept on every retry (replays are found by it). */
+  messageId: string;
+  from: Address;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  subject: string;
+  text?: string;
+  html?: string;
+  inReplyTo?: string;
+  references?: string[];
+  attachments?: OutgoingAttachment[];
+  /** Epoch milliseconds for the Date header; when absent, main's clock at the first build. */
+  date?: number;
+}
+
+/**
+ * Sends a message over the account's SMTP server and keeps one copy of it in the Sent folder.
+ * Replays are safe: before sending, main looks in Sent for the Message-ID, and a copy there means
+ * the message went out already (the task succeeds without sending again). So every attempt of
+ * one outbox entry must carry the same Message-ID.
+ */
+export interface SendMessageTask {
+  type: 'sendMessage';
+  accountId: string;
+  /** The renderer's id of the outbox entry. */
+  outboxId: string;
+  message: OutgoingMessage;
+}
+
 /** Tasks on messages of one folder: their UIDs carry that folder's UIDVALIDITY. */
 export type MessageTask =
   SetFlagsTask | MoveMessagesTask | DeleteMessagesTask | TransferMessagesTask;
 export type FolderTask = CreateFolderTask | RenameFolderTask | DeleteFolderTask;
 
 /** Every kind of task; `type` is a verb-noun discriminant. */
-export type MailTask = MessageTask | FolderTask;
+export type MailTask = MessageTask | FolderTask | SendMessageTask;
 export type MailTaskType = MailTask['type'];
 
 /**
@@ -112,7 +152,25 @@ export interface TaskFailure {
   reason: string;
 }
 
-export type TaskResult = { ok: true; movedTo?: MovedTo } | TaskFailure;
+/**
+ * What became of a sent message's copy in Sent: APPENDed by Petrel, found there (the server saved
+ * its own, or an earlier attempt did), or none (the account has no Sent folder, or saving failed:
+ * `sentCopyProblem` says why).
+ */
+export type SentCopy = 'appended' | 'found' | 'none';
+
+export interface TaskDone {
+  ok: true;
+  movedTo?: MovedTo;
+  /** sendMessage only. */
+  sentCopy?: SentCopy;
+  /** sendMessage only: why there is no Sent copy although the account has a Sent folder. */
+  sentCopyProblem?: string;
+  /** sendMessage only: recipients the server refused while it took the others. */
+  rejectedRecipients?: string[];
+}
+
+export type TaskResult = TaskDone | TaskFailure;
 
 export const TASK_DONE: TaskResult = { ok: true };
 

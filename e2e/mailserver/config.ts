@@ -349,6 +349,9 @@ smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:${RIG_HOST}:${ports.auth}
 # Relaying needs AUTH; mynetworks alone must not open it, so "refuses relay" is testable.
 smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+# Every other local part is accepted at RCPT and bounced later by LMTP; this one is refused at RCPT,
+# so that a client's handling of a 5xx reply to RCPT TO is testable.
+smtpd_recipient_restrictions = check_recipient_access inline:{ { nobody@${RIG_DOMAIN} = 550 5.1.1 <nobody@${RIG_DOMAIN}>: Recipient address rejected: User unknown } }, permit
 smtpd_tls_cert_file = ${p.certFile}
 smtpd_tls_key_file = ${p.keyFile}
 smtpd_tls_security_level = may

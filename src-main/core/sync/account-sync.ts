@@ -55,6 +55,8 @@ export interface AccountSyncOptions {
 }
 
 const INBOX = 'INBOX';
+/** Without CONDSTORE, a live pass is followed by one more this much later. */
+const FOLLOW_UP_MS = 1_000;
 /** Delay of the status poll that follows a change (debounces bursts of pushes). */
 const POLL_SOON_MS = 300;
 /** How long a task waits behind other work on its folder or connection before it is put off. */
@@ -114,6 +116,7 @@ export class AccountSync {
     clearInterval(this.pollTimer);
     clearTimeout(this.liveTimer);
     clearTimeout(this.pollSoonTimer);
+    clearTimeout(this.followUpTimer);
     await Promise.all([this.watch.stop(), this.work.stop()]);
   }
 
@@ -139,11 +142,19 @@ export class AccountSync {
       );
     }
     let bodies;
-    if (!background && path === INBOX && watch)
-      bodies = await this.downloadOn(watch, path, messages);
-    else if (background || (work && this.workSyncs === 0)) {
-      bodies = await this.downloadOn((work ?? watch) as ImapFlow, path, messages);
-    } else bodies = await this.downloadOnOwnConnection(path, messages);
+    try {
+      if (!background && path === INBOX && watch)
+        bodies = await this.downloadOn(watch, path, messages);
+      else if (background || (work && this.workSyncs === 0)) {
+        bodies = await this.downloadOn((work ?? watch) as ImapFlow, path, messages);
+      } else bodies = await this.downloadOnOwnConnection(path, messages);
+    } catch (error) {
+      // In words the reader can show (imapflow says "Connection not available").
+      throw new PetrelError(
+        'unavailable',
+        `The server of ${this.opts.account.email} did not send this message (${errorText(error)}). Petrel reconnects by itself; try again in a moment.`,
+      );
+    }
     if (bodies.length)
       await this.opts.send({ folderId: folderIdOf(this.opts.account.id, path), bodies });
   }
@@ -180,6 +191,8 @@ export class AccountSync {
     switch (task.type) {
       case 'transferMessages':
         return permanentFailure('a transfer to another account needs both accounts');
+      case 'sendMessage':
+        return permanentFailure('sending is the engine’s (it needs the SMTP server)');
       case 'createFolder':
       case 'renameFolder':
       case 'deleteFolder':
@@ -196,6 +209,11 @@ export class AccountSync {
     // than one folder: poll them all soon.
     if (result.ok) this.pollSoon();
     return result;
+  }
+
+  /** The account's folders as last listed (empty until the work connection listed them). */
+  folderRows(): FolderRow[] {
+    return [...this.folders.values()];
   }
 
   /**
@@ -332,6 +350,7 @@ export class AccountSync {
       // The unread counts (sidebar, title) come from the folders' status: ask for it soon
       // rather than at the next poll.
       this.pollSoon();
+      this.followUpWithoutModseqs(client);
       if (this.rewatch) {
         this.rewatch = false;
         this.watch.kick();
@@ -342,6 +361,29 @@ export class AccountSync {
       this.opts.logger.warn('live INBOX sync failed; reconnecting', { error: String(error) });
       client.close();
     }
+  }
+
+  private followUpTimer: NodeJS.Timeout | undefined;
+  private followingUp = false;
+
+  /**
+   * Without CONDSTORE, a push that arrived while the pass ran may have been swallowed (see
+   * syncLiveChanges): one more pass a moment later compares again. That pass does not call for
+   * another, so a quiet folder goes quiet.
+   */
+  private followUpWithoutModseqs(client: ImapFlow): void {
+    if (abilitiesOf(client).condstore) return;
+    if (this.followingUp) {
+      this.followingUp = false;
+      return;
+    }
+    clearTimeout(this.followUpTimer);
+    this.followUpTimer = setTimeout(() => {
+      if (this.stopped || client !== this.watch.current) return;
+      this.followingUp = true;
+      this.scheduleLiveSync(client);
+    }, FOLLOW_UP_MS);
+    this.followUpTimer.unref();
   }
 
   // ---- work connection: folder list and every other folder ----
@@ -684,4 +726,8 @@ function collectPushedChanges(
     client.off('expunge', onExpunge);
     client.off('exists', onExists);
   };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

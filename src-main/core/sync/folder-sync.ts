@@ -113,6 +113,9 @@ export async function syncSelectedFolder(
  * Applies what IDLE reported on the open folder without selecting it again (a re-SELECT of a
  * changed Maildir costs Dovecot 250–300 ms): CHANGEDSINCE, the new UIDs, the pushed expunges.
  */
+/** Folders up to this size are compared flag by flag on every live pass without CONDSTORE. */
+const FULL_COMPARE_MAX = 10_000;
+
 export async function syncLiveChanges(ctx: FolderContext, pushed: PushedChanges): Promise<void> {
   if (!ctx.checkpoint) {
     await syncSelectedFolder(ctx, pushed);
@@ -123,9 +126,13 @@ export async function syncLiveChanges(ctx: FolderContext, pushed: PushedChanges)
     await syncSelectedFolder(ctx, pushed);
     return;
   }
-  // Without modseqs, a flag change the server reported without a UID can only be found by
-  // comparing every flag.
-  if (!ctx.checkpoint.highestModseq && pushed.unknownFlags) {
+  // Without modseqs, a flag change is known only from its push, and a push that arrives while a
+  // command of ours runs is taken by imapflow for that command's answer and never reported. So a
+  // folder of modest size is compared in full on every pass (apply.ts writes only rows whose
+  // flags changed); a larger one waits for the periodic full reconciliation unless a flag push
+  // came without its UID.
+  const small = status.messages <= FULL_COMPARE_MAX;
+  if (!ctx.checkpoint.highestModseq && (pushed.unknownFlags || small)) {
     await fullReconciliation(ctx, status);
     return;
   }

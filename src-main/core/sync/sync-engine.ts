@@ -7,8 +7,15 @@ import type { AccountStatus, AccountSummary } from '#shared/accounts';
 import { folderIdOfRowId, uidOfRowId, type PartRequest } from '#shared/mail';
 import { PetrelError } from '#shared/result';
 import type { CacheState, ChangeBatch, Checkpoint } from '#shared/sync';
-import { transientFailure, type MailTask, type TaskResult } from '#shared/tasks';
+import {
+  transientFailure,
+  type MailTask,
+  type SendMessageTask,
+  type TaskResult,
+} from '#shared/tasks';
 import type { EventSink, Logger } from '../ports.ts';
+import { sendMessage } from '../send/send-message.ts';
+import { createSmtpTransport } from '../smtp/smtp-transport.ts';
 import { transferMessages, type TransferHooks } from '../tasks/transfer-messages.ts';
 import { AccountSync } from './account-sync.ts';
 import type { PartsOfMessage } from './body-fetch.ts';
@@ -31,6 +38,10 @@ export class SyncEngine {
   private readonly syncs = new Map<string, AccountSync>();
   private cache: CacheState | undefined;
   private accounts: AccountSummary[] = [];
+  /** Messages sent in this run, by `${accountId} ${Message-ID}` (replays never resend them). */
+  private readonly sent = new Set<string>();
+  /** Messages being sent now: a second performTask of one waits for no one, it is put off. */
+  private readonly sending = new Set<string>();
 
   constructor(private readonly opts: SyncEngineOptions) {
     this.channel = new BatchChannel(opts.events);
@@ -108,10 +119,43 @@ export class SyncEngine {
   async performTask(task: MailTask): Promise<TaskResult> {
     const sync = this.syncs.get(task.accountId);
     if (!sync) return transientFailure('the account is not connected yet');
+    if (task.type === 'sendMessage') return this.sendMessage(sync, task);
     if (task.type !== 'transferMessages') return sync.performTask(task);
     const target = this.syncs.get(task.targetAccountId);
     if (!target) return transientFailure('the account to move to is not connected yet');
     return transferMessages(sync, target, task, this.opts.transferHooks);
+  }
+
+  private async sendMessage(sync: AccountSync, task: SendMessageTask): Promise<TaskResult> {
+    const account = this.accounts.find((a) => a.id === task.accountId);
+    const password = await this.opts.passwordOf(task.accountId);
+    if (!account || !password) return transientFailure('the account is not connected yet');
+    const key = (messageId: string) => `${task.accountId} ${messageId}`;
+    const ours = key(task.message.messageId);
+    if (this.sending.has(ours)) return transientFailure('the message is being sent already');
+    this.sending.add(ours);
+    try {
+      return await sendMessage(
+        {
+          imap: sync,
+          smtpServer: account.smtp,
+          smtp: async (raw, envelope) => {
+            const transport = createSmtpTransport(account, password);
+            try {
+              const info = await transport.sendMail({ envelope, raw });
+              return { rejected: info.rejected.map(String) };
+            } finally {
+              transport.close();
+            }
+          },
+          alreadySent: (messageId) => this.sent.has(key(messageId)),
+          markSent: (messageId) => this.sent.add(key(messageId)),
+        },
+        task,
+      );
+    } finally {
+      this.sending.delete(ours);
+    }
   }
 
   /** Resume from sleep, network back: reconnect everything now. */

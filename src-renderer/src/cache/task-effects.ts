@@ -38,9 +38,14 @@ import {
 /** What `applyLocally` did: the undo data, and the folders the task shows and hides. */
 export type LocalEffect = Pick<TaskRow, 'undo' | 'creates' | 'hides'>;
 
-/** The folder a task is queued under (`TaskRow.folderId`): a created folder's future id. */
+/**
+ * The folder a task is queued under (`TaskRow.folderId`): a created folder's future id; for a
+ * message to send, the account's outbox, a path no server folder has (NUL is never in one).
+ */
 export function folderOfTask(task: MailTask): string {
-  return task.type === 'createFolder' ? folderIdOf(task.accountId, task.path) : task.folderId;
+  if (task.type === 'createFolder') return folderIdOf(task.accountId, task.path);
+  if (task.type === 'sendMessage') return folderIdOf(task.accountId, '\0outbox');
+  return task.folderId;
 }
 
 /** Writes the task's local effect; throws (writing nothing the caller keeps) if it cannot be. */
@@ -58,6 +63,9 @@ export async function applyLocally(db: PetrelDb, task: MailTask): Promise<LocalE
       return renameFolderLocally(db, task);
     case 'deleteFolder':
       return deleteFolderLocally(db, task);
+    case 'sendMessage':
+      // Nothing in the mail cache changes until it is sent: the outbox entry is the composer's.
+      return { undo: {} };
   }
 }
 
