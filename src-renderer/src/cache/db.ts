@@ -8,7 +8,7 @@
 import { Dexie, type Collection, type EntityTable, type InsertType, type Table } from 'dexie';
 import type { FolderRow, MessageRow } from '#shared/mail';
 import type { Checkpoint } from '#shared/sync';
-import type { MailTask } from '#shared/tasks';
+import type { MailTask, OutgoingMessage } from '#shared/tasks';
 
 /** Reported to main on attach; main resyncs from scratch when it does not know this version. */
 export const CACHE_SCHEMA_VERSION = 1;
@@ -100,7 +100,24 @@ export type PetrelDb = Dexie & {
   bodies: Table<BodyRow, [string, string]>;
   trustedSenders: EntityTable<TrustedSenderRow, 'address'>;
   tasks: EntityTable<TaskRow, 'id'>;
+  outbox: EntityTable<OutboxRow, 'id'>;
 };
+
+/**
+ * A message the server refused to send (or one the user is still to fix): kept here, with the
+ * reason, until it is edited and sent again or deleted. Messages waiting to be sent are the queued
+ * sendMessage tasks themselves.
+ */
+export interface OutboxRow {
+  /** The composer's id for the message (the task's `outboxId`). */
+  id: string;
+  accountId: string;
+  message: OutgoingMessage;
+  /** Why it was not sent, in the server's words where it gave any. */
+  error: string;
+  /** ms since epoch. */
+  failedAt: number;
+}
 
 /** A query over `messages`, typed as the table's own collections are. */
 export type MessageCollection = Collection<MessageRow, string, InsertType<MessageRow, 'id'>>;
@@ -112,7 +129,7 @@ export type CacheTable = 'folders' | 'messages' | 'checkpoints' | 'bodies';
  * `tasks` to keep pending effects, updates queued tasks' copies of the rows they took away (their
  * undo data), and drops the tasks of a removed account.
  */
-export type UserTable = 'trustedSenders' | 'tasks';
+export type UserTable = 'trustedSenders' | 'tasks' | 'outbox';
 
 /**
  * Version 1. Keep every `version(n)` block users may still have; data changes go in `.upgrade()`.
@@ -128,7 +145,7 @@ const SCHEMA_V1: Record<CacheTable, string> = {
 };
 
 /** Version 2 adds the user's own tables; mail tables are unchanged. */
-const SCHEMA_V2: Record<UserTable, string> = {
+const SCHEMA_V2: Partial<Record<UserTable, string>> = {
   trustedSenders: 'address',
   tasks: '++id, folderId',
 };
@@ -142,6 +159,11 @@ const SCHEMA_V3: Partial<Record<UserTable, string>> = {
   tasks: '++id, folderId, *creates, *hides',
 };
 
+/** Version 4 adds the outbox of messages that could not be sent. */
+const SCHEMA_V4: Partial<Record<UserTable, string>> = {
+  outbox: 'id, accountId',
+};
+
 /** Creates the cache's Dexie instance; it opens on first use. Tests pass a unique name. */
 export function openCache(name = 'petrel-cache'): PetrelDb {
   // Relaxed durability: no flush to disk per commit. A crash can lose the last commits, but
@@ -151,6 +173,7 @@ export function openCache(name = 'petrel-cache'): PetrelDb {
   db.version(1).stores(SCHEMA_V1);
   db.version(2).stores(SCHEMA_V2);
   db.version(3).stores(SCHEMA_V3);
+  db.version(4).stores(SCHEMA_V4);
   return db;
 }
 

@@ -7,6 +7,7 @@ import { useEffect } from 'react';
 import { openCache } from '../cache/db.ts';
 import { startPrefetch } from '../cache/prefetch.ts';
 import { startCacheSync } from '../cache/sync-client.ts';
+import { keepRefused } from '../cache/outbox.ts';
 import { startTaskRunner } from '../cache/tasks.ts';
 import { petrel } from '../bridge/index.ts';
 import { startNewMailNotifier } from '../features/notifications/new-mail.ts';
@@ -53,7 +54,18 @@ export function useCacheWriter(): void {
     start();
     // Changes made here (read, flags) go to the servers; a refused one is undone and said why.
     const stopTasks = startTaskRunner(db, petrel(), {
-      onFailed: (reason) => useUiStore.getState().setNotice(`A change was undone: ${reason}`),
+      onFailed: (reason, task) => {
+        if (task.type !== 'sendMessage') {
+          useUiStore.getState().setNotice(`A change was undone: ${reason}`);
+          return;
+        }
+        void keepRefused(db, task, reason);
+        useUiStore
+          .getState()
+          .setNotice(
+            `“${task.message.subject || '(no subject)'}” was not sent: ${reason}. It is in the Outbox.`,
+          );
+      },
     });
     // Back online: reconnect now instead of waiting out the backoff.
     const online = () => void petrel().reconnectNow();

@@ -27,6 +27,22 @@ export interface UndoEntry {
   at: number;
 }
 
+/** What the composer holds while the user writes (recipients as typed). */
+export interface ComposerDraft {
+  /** Stays the same through edits and retries: the outbox entry's id. */
+  outboxId: string;
+  accountId: string;
+  to: string;
+  cc: string;
+  bcc: string;
+  subject: string;
+  body: string;
+  /** Kept when a refused message is edited: it was never sent. */
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+}
+
 /** A dialog that asks for a folder name or a confirmation. */
 export type FolderDialog =
   | { kind: 'create'; accountId: string; parentPath?: string; delimiter: string }
@@ -50,6 +66,9 @@ interface UiState {
   threaded: boolean;
   /** The keyboard shortcut help is open. */
   helpOpen: boolean;
+  /** The message being written, if the composer is open. */
+  composer: ComposerDraft | undefined;
+  outboxOpen: boolean;
   /** The change the undo bar offers to take back. */
   undo: UndoEntry | undefined;
   folderDialog: FolderDialog | undefined;
@@ -78,6 +97,8 @@ interface UiState {
   setThreaded(threaded: boolean): void;
   setHelpOpen(open: boolean): void;
   setUndo(undo: UndoEntry | undefined): void;
+  openComposer(draft: ComposerDraft | undefined): void;
+  setOutboxOpen(open: boolean): void;
   openFolderDialog(dialog: FolderDialog | undefined): void;
   setLeaving(rowIds: string[]): void;
   setSettingsOpen(open: boolean): void;
@@ -97,6 +118,8 @@ export const useUiStore = create<UiState>()((set) => ({
   threaded: readFlag(THREADED_KEY),
   helpOpen: false,
   undo: undefined,
+  composer: undefined,
+  outboxOpen: false,
   folderDialog: undefined,
   leaving: [],
   settingsOpen: false,
@@ -118,6 +141,8 @@ export const useUiStore = create<UiState>()((set) => ({
   },
   setHelpOpen: (helpOpen) => set({ helpOpen }),
   setUndo: (undo) => set({ undo }),
+  openComposer: (composer) => set({ composer }),
+  setOutboxOpen: (outboxOpen) => set({ outboxOpen }),
   openFolderDialog: (folderDialog) => set({ folderDialog }),
   setLeaving: (leaving) => set({ leaving }),
   setSettingsOpen: (settingsOpen) => set({ settingsOpen }),

@@ -10,6 +10,7 @@ import type { AccountStatus, AccountSummary } from '#shared/accounts';
 import type { FolderRole, FolderRow } from '#shared/mail';
 import { petrel } from '../../bridge/index.ts';
 import { foldersOf } from '../../cache/queries.ts';
+import { outboxEntries } from '../../cache/outbox.ts';
 import { queueStatus } from '../../cache/tasks.ts';
 import { UNIFIED } from '../../cache/list-queries.ts';
 import { db } from '../../state/cache.ts';
@@ -23,6 +24,7 @@ export function Sidebar({ accounts }: { accounts: AccountSummary[] }) {
   return (
     <nav className="sidebar" aria-label="Accounts and folders">
       <UnifiedInbox />
+      <OutboxItem />
       {accounts.map((account, index) => (
         <AccountFolders key={account.id} account={account} color={accountColor(index)} />
       ))}
@@ -33,6 +35,30 @@ export function Sidebar({ accounts }: { accounts: AccountSummary[] }) {
       <OfflineProgress />
       <NotificationSwitch />
     </nav>
+  );
+}
+
+/** Shown while something is in the outbox: waiting to be sent, or refused. */
+function OutboxItem() {
+  const entries = useLiveQuery(() => outboxEntries(db), [], []);
+  if (entries.length === 0) return null;
+  const refused = entries.filter((e) => e.state === 'refused').length;
+  return (
+    <ul role="tree" aria-label="Outbox" className="folder-tree">
+      <FolderItem
+        label="Outbox"
+        icon="sent"
+        unread={entries.length}
+        level={1}
+        selected={false}
+        onSelect={() => useUiStore.getState().setOutboxOpen(true)}
+      />
+      {refused > 0 && (
+        <li role="none" className="status error">
+          {refused === 1 ? '1 message was not sent' : `${refused} messages were not sent`}
+        </li>
+      )}
+    </ul>
   );
 }
 

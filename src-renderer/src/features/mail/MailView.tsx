@@ -11,6 +11,9 @@ import { useUiStore } from '../../state/store.ts';
 import { displayName, Sidebar } from '../folders/Sidebar.tsx';
 import { MessageList } from '../message-list/MessageList.tsx';
 import { Reader } from '../reader/Reader.tsx';
+import { Composer } from '../composer/Composer.tsx';
+import { newDraft } from '../composer/drafts.ts';
+import { OutboxDialog } from '../composer/OutboxDialog.tsx';
 import { FolderDialogs } from '../folders/FolderDialogs.tsx';
 import { undoLast } from './actions.ts';
 import { SettingsDialog } from './SettingsDialog.tsx';
@@ -34,6 +37,8 @@ export function MailView({ accounts }: { accounts: AccountSummary[] }) {
       </main>
       <Reader accounts={accounts} />
       <FolderDialogs accounts={accounts} />
+      <Composer accounts={accounts} />
+      <OutboxDialog />
       <UndoBar />
       <ShortcutHelp />
       <SettingsDialog accounts={accounts} />
@@ -60,6 +65,14 @@ function ListToolbar({ accounts }: { accounts: AccountSummary[] }) {
         : '';
   return (
     <div className="list-toolbar">
+      <button
+        type="button"
+        className="primary write"
+        title="Write a message (c)"
+        onClick={() => writeNew(accounts, folder?.accountId)}
+      >
+        Write
+      </button>
       <h2 className="list-title">{title}</h2>
       <OfflineIndicator accounts={accounts} />
       <label className="switch">
@@ -120,6 +133,11 @@ function UndoBar() {
       </button>
     </div>
   );
+}
+
+export function writeNew(accounts: AccountSummary[], accountId?: string): void {
+  const id = accountId ?? accounts[0]?.id;
+  if (id) useUiStore.getState().openComposer(newDraft(id));
 }
 
 function Notice() {

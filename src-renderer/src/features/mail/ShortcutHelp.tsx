@@ -11,6 +11,8 @@ const SHORTCUTS: [string, string][] = [
   ['Esc', 'Clear the selection'],
   ['u', 'Mark read or unread'],
   ['s', 'Flag or unflag'],
+  ['c', 'Write a message'],
+  ['r / a / f', 'Reply, reply all, forward'],
   ['e', 'Archive'],
   ['Delete or #', 'Move to Trash (in Trash: delete for good)'],
   ['!', 'Mark as junk'],

@@ -5,7 +5,11 @@
  * Keys typed into a field or a dialog are left alone.
  */
 import { useEffect, useRef } from 'react';
+import { petrel } from '../../bridge/index.ts';
+import { db } from '../../state/cache.ts';
 import { NO_SELECTION, useUiStore } from '../../state/store.ts';
+import { writeNew } from '../mail/MailView.tsx';
+import { reply } from '../reader/Reader.tsx';
 import {
   deleteSelected,
   moveToRole,
@@ -70,6 +74,19 @@ function handleKey(event: KeyboardEvent, model: ListModel, scrollTo: (i: number)
     case '!':
       void moveToRole(store.selection.ids, 'junk');
       return true;
+    case 'c':
+      void petrel()
+        .listAccounts()
+        .then((accounts) => writeNew(accounts));
+      return true;
+    case 'r':
+    case 'a':
+    case 'f': {
+      const mode = event.key === 'r' ? 'reply' : event.key === 'a' ? 'replyAll' : 'forward';
+      const id = store.selection.focusId;
+      if (id) void db.messages.get(id).then((row) => row && reply(row, mode));
+      return true;
+    }
     case 'v':
       if (store.selection.ids.length) {
         store.openFolderDialog({ kind: 'move', rowIds: store.selection.ids });

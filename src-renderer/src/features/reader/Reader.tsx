@@ -21,6 +21,7 @@ import {
   toggleRead,
 } from '../mail/actions.ts';
 import { formatSize, fullAddress, listDate, personName, readerDate } from '../mail/format.ts';
+import { draftFrom, type ReplyMode } from '../composer/drafts.ts';
 import { cleanAttachmentName } from './attachment-name.ts';
 import { MailHtmlFrame } from './MailHtmlFrame.tsx';
 import { PlainTextBody } from './PlainTextBody.tsx';
@@ -70,6 +71,15 @@ function MessageHeader({ row, accountName }: { row: MessageRow; accountName?: st
     <header className="reader-header">
       <h1 className="reader-subject">{row.subject || '(no subject)'}</h1>
       <div className="reader-actions" role="toolbar" aria-label="Message actions">
+        <button type="button" onClick={() => void reply(row, 'reply')} title="Reply (r)">
+          Reply
+        </button>
+        <button type="button" onClick={() => void reply(row, 'replyAll')} title="Reply all (a)">
+          Reply all
+        </button>
+        <button type="button" onClick={() => void reply(row, 'forward')} title="Forward (f)">
+          Forward
+        </button>
         <button type="button" onClick={() => void moveToRole(ids, 'archive')} title="Archive (e)">
           Archive
         </button>
@@ -116,6 +126,12 @@ function MessageHeader({ row, accountName }: { row: MessageRow; accountName?: st
       </dl>
     </header>
   );
+}
+
+/** Opens the composer with a reply or forward of `row`. */
+export async function reply(row: MessageRow, mode: ReplyMode): Promise<void> {
+  const accounts = await petrel().listAccounts();
+  useUiStore.getState().openComposer(await draftFrom(row, mode, accounts));
 }
 
 function AddressField({ label, list }: { label: string; list: Address[] }) {

@@ -1,0 +1,130 @@
+/**
+ * Writing and sending through the UI, against the real Postfix delivering into Dovecot: a new
+ * message arrives in the other account's open INBOX and leaves exactly one Sent copy; a reply-all
+ * threads with it and addresses the right people once; a message Postfix refuses stays in the
+ * outbox with the server's reason, to be fixed and sent.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { createUser, imapClientFor, type MailRig } from '../mailserver/rig.ts';
+import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
+import { e2eRig } from '../support/rig.ts';
+import { serverMessages, type RigUser } from '../support/server.ts';
+import { addAccountInUi, messageRows } from '../support/ui.ts';
+
+let host: BrowserModeHost;
+
+test.beforeEach(async () => {
+  host = await startBrowserMode();
+});
+
+test.afterEach(async () => {
+  await host.stop();
+});
+
+async function write(page: Page, fields: { to: string; subject: string; body: string }) {
+  await page.getByRole('button', { name: 'Write' }).click();
+  const composer = page.getByRole('dialog', { name: 'New message' });
+  await composer.getByLabel('To', { exact: true }).fill(fields.to);
+  await composer.getByLabel('Subject').fill(fields.subject);
+  await composer.getByLabel('Message').fill(fields.body);
+  await composer.getByRole('button', { name: 'Send' }).click();
+}
+
+test('a message goes out once, arrives in the open app, and a reply-all threads with it', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const rig = e2eRig();
+  const alice = await createUser(rig, 'alice');
+  const bob = await createUser(rig, 'bob');
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, alice, 'Alice');
+  await addAccountInUi(page, rig, bob, 'Bob');
+
+  // Alice's account is first: the composer sends from it.
+  await write(page, {
+    to: `Bob <${bob.address}>`,
+    subject: 'Lunch on Friday',
+    body: 'Noon at the harbour?',
+  });
+  await page.getByRole('treeitem', { name: /^All inboxes/ }).click();
+  const original = messageRows(page).filter({ hasText: 'Lunch on Friday' });
+  await expect(original).toHaveAccessibleName(/account Bob$/, { timeout: 15_000 });
+  await expect
+    .poll(async () => (await serverMessages(rig, alice, 'Sent')).length, { timeout: 15_000 })
+    .toBe(1);
+
+  await original.click();
+  const reader = page.getByRole('article', { name: 'Message' });
+  await expect(reader.getByText('Noon at the harbour?')).toBeVisible();
+  await reader.getByRole('button', { name: 'Reply all' }).click();
+  const composer = page.getByRole('dialog', { name: 'Re: Lunch on Friday' });
+  await expect(composer.getByLabel('To', { exact: true })).toHaveValue(alice.address);
+  await expect(composer.getByLabel('Cc', { exact: true })).toHaveValue('');
+  await composer.getByLabel('Message').press('Control+Home');
+  await composer.getByLabel('Message').pressSequentially('Yes, see you there. ');
+  await page.screenshot({ path: 'artifacts/composer-reply.png' });
+  await composer.getByRole('button', { name: 'Send' }).click();
+
+  // The reply reaches Alice, answers the original, and joins its conversation here.
+  await expect
+    .poll(async () => (await serverMessages(rig, alice)).map((m) => m.subject), { timeout: 15_000 })
+    .toEqual(['Re: Lunch on Friday']);
+  const sent = (await serverMessages(rig, alice, 'Sent'))[0];
+  const [received] = await envelopes(rig, alice, 'INBOX');
+  expect(received?.inReplyTo).toBe(sent?.messageId);
+  // Alice is addressed once (To), and not again in Cc.
+  const addressed = [...(received?.to ?? []), ...(received?.cc ?? [])].map((a) => a.address);
+  expect(addressed).toEqual([alice.address]);
+  await expect
+    .poll(async () => (await serverMessages(rig, bob, 'Sent')).length, { timeout: 15_000 })
+    .toBe(1);
+  await expect(messageRows(page).filter({ hasText: 'Re: Lunch on Friday' })).toHaveAccessibleName(
+    /2 messages/,
+    { timeout: 15_000 },
+  );
+});
+
+test('a refused recipient leaves the message in the outbox with the reason, to fix and send', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const rig = e2eRig();
+  const alice = await createUser(rig, 'alice');
+  const bob = await createUser(rig, 'bob');
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, alice, 'Alice');
+
+  await write(page, { to: 'nobody@example.test', subject: 'Minutes', body: 'Attached soon.' });
+  await expect(page.getByRole('alert').filter({ hasText: 'was not sent' })).toContainText('550', {
+    timeout: 20_000,
+  });
+  await page.getByRole('tree', { name: 'Outbox' }).getByRole('treeitem').click();
+  const outbox = page.getByRole('dialog', { name: 'Outbox' });
+  await expect(outbox.getByRole('listitem', { name: 'Minutes' })).toContainText('Not sent');
+  await outbox.getByRole('button', { name: 'Edit' }).click();
+  const composer = page.getByRole('dialog', { name: 'Minutes' });
+  await composer.getByLabel('To', { exact: true }).fill(bob.address);
+  await composer.getByRole('button', { name: 'Send' }).click();
+
+  await expect
+    .poll(async () => (await serverMessages(rig, bob)).map((m) => m.subject), { timeout: 15_000 })
+    .toEqual(['Minutes']);
+  await expect(page.getByRole('tree', { name: 'Outbox' })).toHaveCount(0, { timeout: 15_000 });
+  expect((await serverMessages(rig, alice, 'Sent')).map((m) => m.subject)).toEqual(['Minutes']);
+});
+
+/** The envelopes of a folder's messages (who it was addressed to, what it answers). */
+async function envelopes(rig: MailRig, user: RigUser, path: string) {
+  const client = imapClientFor(rig, user);
+  await client.connect();
+  const out = [];
+  try {
+    await client.mailboxOpen(path, { readOnly: true });
+    for await (const m of client.fetch('1:*', { envelope: true }))
+      if (m.envelope) out.push(m.envelope);
+  } finally {
+    await client.logout();
+  }
+  return out;
+}

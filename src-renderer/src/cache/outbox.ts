@@ -1,0 +1,73 @@
+/**
+ * The outbox: a message to send is a queued `sendMessage` task (the runner hands it to main,
+ * which sends it once, keeping its Message-ID on every retry); one the server refused moves to the
+ * `outbox` table with the reason, to be edited and sent again, or deleted. Nothing is lost: the
+ * message is always in one of the two.
+ */
+import type { OutgoingMessage, SendMessageTask } from '#shared/tasks';
+import type { OutboxRow, PetrelDb } from './db.ts';
+import { enqueueTask } from './task-queue.ts';
+
+/** Queues a message for sending; a refused one of the same id leaves the outbox table. */
+export async function queueSend(
+  db: PetrelDb,
+  accountId: string,
+  outboxId: string,
+  message: OutgoingMessage,
+): Promise<number> {
+  const taskId = await enqueueTask(db, { type: 'sendMessage', accountId, outboxId, message });
+  await db.outbox.delete(outboxId);
+  return taskId;
+}
+
+/** Main refused the message for good: keep it, with why, for the user to fix. */
+export async function keepRefused(db: PetrelDb, task: SendMessageTask, reason: string) {
+  const row: OutboxRow = {
+    id: task.outboxId,
+    accountId: task.accountId,
+    message: task.message,
+    error: reason,
+    failedAt: Date.now(),
+  };
+  await db.outbox.put(row);
+}
+
+/** One line of the outbox view: waiting (with why, once it failed for now), or refused. */
+export interface OutboxEntry {
+  id: string;
+  accountId: string;
+  message: OutgoingMessage;
+  state: 'waiting' | 'refused';
+  /** The reason of the last failure (for now, or for good). */
+  reason?: string;
+  /** The queued task, while waiting. */
+  taskId?: number;
+}
+
+export async function outboxEntries(db: PetrelDb): Promise<OutboxEntry[]> {
+  const [tasks, refused] = await Promise.all([db.tasks.toArray(), db.outbox.toArray()]);
+  const waiting = tasks.flatMap((row): OutboxEntry[] =>
+    row.task.type === 'sendMessage'
+      ? [
+          {
+            id: row.task.outboxId,
+            accountId: row.task.accountId,
+            message: row.task.message,
+            state: 'waiting',
+            taskId: row.id,
+            ...(row.lastError ? { reason: row.lastError } : {}),
+          },
+        ]
+      : [],
+  );
+  return [
+    ...waiting,
+    ...refused.map((row): OutboxEntry => ({
+      id: row.id,
+      accountId: row.accountId,
+      message: row.message,
+      state: 'refused',
+      reason: row.error,
+    })),
+  ];
+}
