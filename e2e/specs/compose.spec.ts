@@ -114,6 +114,53 @@ test('a refused recipient leaves the message in the outbox with the reason, to f
   expect((await serverMessages(rig, alice, 'Sent')).map((m) => m.subject)).toEqual(['Minutes']);
 });
 
+test('a 2 MB attachment picked in the composer arrives byte-identical', async ({ page }) => {
+  test.setTimeout(90_000);
+  const rig = e2eRig();
+  const alice = await createUser(rig, 'alice');
+  const bob = await createUser(rig, 'bob');
+  const bytes = Buffer.from(Array.from({ length: 2 * 1024 * 1024 }, (_, i) => (i * 7 + 3) % 251));
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, alice, 'Alice');
+
+  await page.getByRole('button', { name: 'Write' }).click();
+  const composer = page.getByRole('dialog', { name: 'New message' });
+  await composer.getByLabel('To', { exact: true }).fill(bob.address);
+  await composer.getByLabel('Subject').fill('The figures');
+  await composer.getByLabel('Message').fill('Here they are.');
+  await composer.getByLabel('Attach files').setInputFiles({
+    name: 'figures.bin',
+    mimeType: 'application/octet-stream',
+    buffer: bytes,
+  });
+  await expect(composer.getByRole('list', { name: 'Attachments' })).toContainText('figures.bin');
+  await composer.getByRole('button', { name: 'Send' }).click();
+
+  await expect
+    .poll(async () => (await serverMessages(rig, bob)).length, { timeout: 20_000 })
+    .toBe(1);
+  const client = imapClientFor(rig, bob);
+  await client.connect();
+  try {
+    await client.mailboxOpen('INBOX', { readOnly: true });
+    const message = await client.fetchOne('1', { bodyStructure: true });
+    const parts = (message && message.bodyStructure?.childNodes) || [];
+    const section = parts.find(
+      (n) => n.dispositionParameters?.['filename'] === 'figures.bin',
+    )?.part;
+    expect(section).toBeDefined();
+    const { content } = await client.download('1', section);
+    const chunks: Buffer[] = [];
+    for await (const chunk of content ?? []) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+  } finally {
+    await client.logout();
+  }
+  await expect
+    .poll(async () => (await serverMessages(rig, alice, 'Sent')).length, { timeout: 15_000 })
+    .toBe(1);
+});
+
 /** The envelopes of a folder's messages (who it was addressed to, what it answers). */
 async function envelopes(rig: MailRig, user: RigUser, path: string) {
   const client = imapClientFor(rig, user);

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { AccountStatus } from '#shared/accounts';
 import type { HostMode } from '#shared/dto';
+import type { OutgoingAttachment } from '#shared/tasks';
 import type { HostState } from '../bridge/websocket-bridge.ts';
 import { UNIFIED, type ListSource } from '../cache/list-queries.ts';
 
@@ -39,6 +40,8 @@ export interface ComposerDraft {
   body: string;
   /** Kept when a refused message is edited: it was never sent. */
   messageId?: string;
+  /** Files the user picked, read into the draft (main never opens a path for a message). */
+  attachments?: OutgoingAttachment[];
   inReplyTo?: string;
   references?: string[];
 }

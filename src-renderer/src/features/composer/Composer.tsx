@@ -8,10 +8,12 @@ import { useRef, useState, type FormEvent } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import { parseAddressList } from '#shared/addresses';
 import { newMessageId, stripHeaderBreaks } from '#shared/compose';
-import type { OutgoingMessage } from '#shared/tasks';
+import type { OutgoingAttachment, OutgoingMessage } from '#shared/tasks';
 import { queueSend } from '../../cache/outbox.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore, type ComposerDraft } from '../../state/store.ts';
+import { formatSize } from '../mail/format.ts';
+import { cleanAttachmentName } from '../reader/attachment-name.ts';
 
 type Field = 'to' | 'cc' | 'bcc';
 
@@ -134,6 +136,11 @@ function ComposerPanel({
           value={draft.body}
           onChange={(e) => update({ body: e.target.value })}
         />
+        <Attachments
+          list={draft.attachments ?? []}
+          onChange={(attachments) => update({ attachments })}
+          onProblem={setProblem}
+        />
         {problem && (
           <p role="alert" className="composer-problem">
             {problem}
@@ -166,7 +173,97 @@ function outgoing(
     subject: stripHeaderBreaks(draft.subject),
     text: draft.body,
     date: Date.now(),
+    ...(draft.attachments?.length ? { attachments: draft.attachments } : {}),
     ...(draft.inReplyTo ? { inReplyTo: draft.inReplyTo } : {}),
     ...(draft.references?.length ? { references: draft.references } : {}),
   };
+}
+
+/** What the server is likely to take in one message (the common SIZE limit is 25 MB). */
+const ATTACHMENTS_MAX = 25 * 1024 * 1024;
+
+/**
+ * Files picked (or dropped) are read here, in the page, into the draft: the message carries
+ * their bytes, never a path another process would open.
+ */
+function Attachments(props: {
+  list: OutgoingAttachment[];
+  onChange(list: OutgoingAttachment[]): void;
+  onProblem(problem: string | undefined): void;
+}) {
+  const input = useRef<HTMLInputElement>(null);
+  const total = props.list.reduce((sum, a) => sum + decodedSize(a), 0);
+  const add = async (files: FileList | null) => {
+    if (!files?.length) return;
+    const added = await Promise.all([...files].map(readAttachment));
+    const next = [...props.list, ...added];
+    const size = next.reduce((sum, a) => sum + decodedSize(a), 0);
+    props.onProblem(
+      size > ATTACHMENTS_MAX
+        ? `The attachments come to ${formatSize(size)}; most servers refuse messages over 25 MB.`
+        : undefined,
+    );
+    props.onChange(next);
+  };
+  return (
+    <div
+      className="composer-attachments"
+      onDragOver={(event) => {
+        if (event.dataTransfer.types.includes('Files')) event.preventDefault();
+      }}
+      onDrop={(event) => {
+        if (!event.dataTransfer.files.length) return;
+        event.preventDefault();
+        void add(event.dataTransfer.files);
+      }}
+    >
+      <ul aria-label="Attachments">
+        {props.list.map((a, i) => (
+          <li key={`${a.filename}-${i}`}>
+            <span>{a.filename}</span> <span className="muted">{formatSize(decodedSize(a))}</span>
+            <button
+              type="button"
+              className="link"
+              aria-label={`Remove ${a.filename}`}
+              onClick={() => props.onChange(props.list.filter((_, j) => j !== i))}
+            >
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <input
+        ref={input}
+        type="file"
+        multiple
+        hidden
+        aria-label="Attach files"
+        onChange={(event) => {
+          void add(event.target.files);
+          event.target.value = '';
+        }}
+      />
+      <button type="button" className="link" onClick={() => input.current?.click()}>
+        Attach files…
+      </button>
+      {props.list.length > 0 && <span className="muted"> {formatSize(total)} in all</span>}
+    </div>
+  );
+}
+
+async function readAttachment(file: File): Promise<OutgoingAttachment> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return {
+    filename: cleanAttachmentName(file.name),
+    contentType: file.type || 'application/octet-stream',
+    dataBase64: btoa(binary),
+  };
+}
+
+function decodedSize(a: OutgoingAttachment): number {
+  return Math.floor((a.dataBase64.length * 3) / 4);
 }

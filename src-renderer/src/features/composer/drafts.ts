@@ -74,6 +74,7 @@ export function draftFromOutbox(entry: OutboxEntry): ComposerDraft {
     subject: m.subject,
     body: m.text ?? '',
     messageId: m.messageId,
+    ...(m.attachments?.length ? { attachments: m.attachments } : {}),
     ...(m.inReplyTo ? { inReplyTo: m.inReplyTo } : {}),
     ...(m.references ? { references: m.references } : {}),
   };
