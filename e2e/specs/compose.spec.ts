@@ -114,6 +114,28 @@ test('a refused recipient leaves the message in the outbox with the reason, to f
   expect((await serverMessages(rig, alice, 'Sent')).map((m) => m.subject)).toEqual(['Minutes']);
 });
 
+test('undo send takes a message back before it leaves, into the composer', async ({ page }) => {
+  test.setTimeout(60_000);
+  const rig = e2eRig();
+  const alice = await createUser(rig, 'alice');
+  const bob = await createUser(rig, 'bob');
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, alice, 'Alice');
+
+  await write(page, { to: bob.address, subject: 'Second thoughts', body: 'On reflection…' });
+  await page.getByRole('status', { name: 'Undo' }).getByRole('button', { name: 'Undo' }).click();
+  const composer = page.getByRole('dialog', { name: 'Second thoughts' });
+  await expect(composer.getByLabel('Message')).toHaveValue('On reflection…');
+  // Longer than the hold (5 s): had it gone, it would be there by now.
+  await page.waitForTimeout(7_000);
+  expect(await serverMessages(rig, bob)).toEqual([]);
+
+  await composer.getByRole('button', { name: 'Send' }).click();
+  await expect
+    .poll(async () => (await serverMessages(rig, bob)).map((m) => m.subject), { timeout: 20_000 })
+    .toEqual(['Second thoughts']);
+});
+
 test('a 2 MB attachment picked in the composer arrives byte-identical', async ({ page }) => {
   test.setTimeout(90_000);
   const rig = e2eRig();

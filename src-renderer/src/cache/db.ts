@@ -83,6 +83,8 @@ export interface TaskRow {
   createdAt: number;
   /** Tries that failed for now (offline), and why the last one did. */
   attempts: number;
+  /** Not to be handed to main before this (ms since epoch): the undo-send delay. */
+  notBefore?: number;
   lastError?: string;
   /** When the first try that failed for now did (ms since epoch). */
   failingSince?: number;

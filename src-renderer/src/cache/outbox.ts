@@ -6,7 +6,7 @@
  */
 import type { OutgoingMessage, SendMessageTask } from '#shared/tasks';
 import type { OutboxRow, PetrelDb } from './db.ts';
-import { enqueueTask } from './task-queue.ts';
+import { queueTask } from './task-queue.ts';
 
 /** Queues a message for sending; a refused one of the same id leaves the outbox table. */
 export async function queueSend(
@@ -14,8 +14,16 @@ export async function queueSend(
   accountId: string,
   outboxId: string,
   message: OutgoingMessage,
+  /** Held back this long (ms) so that "Undo" can still take it back unsent. */
+  delayMs = 0,
 ): Promise<number> {
-  const taskId = await enqueueTask(db, { type: 'sendMessage', accountId, outboxId, message });
+  const task: SendMessageTask = { type: 'sendMessage', accountId, outboxId, message };
+  const taskId = await queueTask(
+    db,
+    task,
+    false,
+    delayMs > 0 ? { notBefore: Date.now() + delayMs } : {},
+  );
   await db.outbox.delete(outboxId);
   return taskId;
 }

@@ -33,6 +33,7 @@ export function queueTask(
   db: PetrelDb,
   task: MailTask,
   unsyncedFolderOk: boolean,
+  extra: Pick<TaskRow, 'notBefore'> = {},
 ): Promise<number> {
   return db.transaction('rw', taskScope(db), async () => {
     if (isMessageTask(task)) {
@@ -49,6 +50,7 @@ export function queueTask(
       ...effect,
       createdAt: Date.now(),
       attempts: 0,
+      ...extra,
     });
   });
 }

@@ -154,6 +154,12 @@ export function startTaskRunner(
       if (!row || stopped) continue;
       const { task } = row;
       const key = keyOf(db, id);
+      if (row.notBefore !== undefined && row.notBefore > Date.now()) {
+        // Held back (undo send): the account's later tasks wait behind it, in order.
+        skip.add(task.accountId);
+        wakeAt(row.notBefore);
+        continue;
+      }
       const waits =
         skip.has(task.accountId) ||
         (task.type === 'transferMessages' && skip.has(task.targetAccountId)) ||
@@ -187,6 +193,19 @@ export function startTaskRunner(
     }
   };
 
+  let wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  let wakeTime = Infinity;
+  /** Drains again when a held-back task is due (the earliest one wins). */
+  const wakeAt = (time: number): void => {
+    if (time >= wakeTime) return;
+    clearTimeout(wakeTimer);
+    wakeTime = time;
+    wakeTimer = setTimeout(() => {
+      wakeTime = Infinity;
+      void drain();
+    }, time - Date.now());
+  };
+
   const retry = (): void => {
     putOff.clear();
     void drain();
@@ -208,6 +227,7 @@ export function startTaskRunner(
     stopped = true;
     subscription.unsubscribe();
     clearInterval(timer);
+    clearTimeout(wakeTimer);
     unsubscribe();
   };
 }

@@ -11,6 +11,7 @@ import {
   type TaskResult,
 } from '#shared/tasks';
 import { applyBatch } from './apply.ts';
+import { queueTask } from './task-queue.ts';
 import { openCache, type PetrelDb } from './db.ts';
 import {
   SEEN,
@@ -259,6 +260,19 @@ describe('startTaskRunner', () => {
     expect(performed).toEqual([seenTask([1]), { ...seenTask([2]), add: [FLAGGED] }]);
     expect(await flagsOf(db, INBOX, 1)).toEqual([SEEN]);
     expect(await flagsOf(db, INBOX, 2)).toEqual([FLAGGED]);
+  });
+
+  it('holds a task back until its time, and its account’s later tasks behind it', async () => {
+    await seed(db, INBOX, { 1: [] });
+    const { bridge, performed } = fakeBridge(() => ({ ok: true }));
+    await queueTask(db, seenTask([1]), false, { notBefore: Date.now() + 300 });
+    await markRead(db, [rowId(INBOX, 1)], false);
+    run(bridge);
+
+    await pause();
+    expect(performed).toEqual([]);
+    await vi.waitFor(() => expect(performed).toHaveLength(2), { timeout: 2_000 });
+    expect(performed[0]).toEqual(seenTask([1]));
   });
 
   it('picks up tasks queued while it runs', async () => {

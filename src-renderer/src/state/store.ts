@@ -26,6 +26,10 @@ export interface UndoEntry {
   taskIds: number[];
   /** ms since epoch: the bar goes away a few seconds later. */
   at: number;
+  /** How long the bar stays (ms). */
+  forMs?: number;
+  /** Runs when every task was taken back before main had it (undo send: back to the composer). */
+  whenCancelled?: () => void;
 }
 
 /** What the composer holds while the user writes (recipients as typed). */
@@ -56,6 +60,7 @@ export type FolderDialog =
 
 const THREADED_KEY = 'petrel.threaded';
 const MARK_READ_KEY = 'petrel.markReadOnOpen';
+const UNDO_SEND_KEY = 'petrel.undoSendSeconds';
 
 interface UiState {
   /** Whether this window is attached to Petrel's core as the one UI (always so in Electron). */
@@ -80,6 +85,9 @@ interface UiState {
   settingsOpen: boolean;
   /** Opening a message marks it read (a setting). */
   markReadOnOpen: boolean;
+  /** Seconds a sent message waits, so that Undo can still take it back (a setting). */
+  undoSendSeconds: number;
+  setUndoSendSeconds(seconds: number): void;
   /** Messages whose remote content the user chose to load (this session). */
   remoteAllowed: Record<string, true>;
   /** The account being edited, 'new' while adding one, undefined otherwise. */
@@ -127,6 +135,11 @@ export const useUiStore = create<UiState>()((set) => ({
   leaving: [],
   settingsOpen: false,
   markReadOnOpen: readFlag(MARK_READ_KEY),
+  undoSendSeconds: readNumber(UNDO_SEND_KEY, 5),
+  setUndoSendSeconds: (undoSendSeconds) => {
+    localStorage.setItem(UNDO_SEND_KEY, String(undoSendSeconds));
+    set({ undoSendSeconds });
+  },
   remoteAllowed: {},
   editingAccount: undefined,
   accountStatus: {},
@@ -164,4 +177,9 @@ export const useUiStore = create<UiState>()((set) => ({
 /** A yes/no preference of this window's profile, yes unless turned off. */
 function readFlag(key: string): boolean {
   return globalThis.localStorage?.getItem(key) !== '0';
+}
+
+function readNumber(key: string, fallback: number): number {
+  const value = Number(globalThis.localStorage?.getItem(key) ?? NaN);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
 }

@@ -12,6 +12,7 @@ import type { OutgoingAttachment, OutgoingMessage } from '#shared/tasks';
 import { queueSend } from '../../cache/outbox.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore, type ComposerDraft } from '../../state/store.ts';
+import { offerUndo } from '../mail/actions.ts';
 import { formatSize } from '../mail/format.ts';
 import { cleanAttachmentName } from '../reader/attachment-name.ts';
 
@@ -58,8 +59,17 @@ function ComposerPanel({
     if (recipients === 0) return setProblem('Add at least one recipient.');
     const message = outgoing(draft, account, parsed);
     try {
-      await queueSend(db, account.id, draft.outboxId, message);
+      const delay = useUiStore.getState().undoSendSeconds * 1000;
+      const taskId = await queueSend(db, account.id, draft.outboxId, message, delay);
       close();
+      if (delay > 0) {
+        // Undo within the delay: nothing went out; the message comes back as it was.
+        offerUndo([taskId], `Sending “${message.subject || '(no subject)'}”`, {
+          forMs: delay,
+          whenCancelled: () =>
+            useUiStore.getState().openComposer({ ...draft, messageId: message.messageId }),
+        });
+      }
     } catch (error) {
       setProblem(
         `It could not be queued: ${error instanceof Error ? error.message : String(error)}`,

@@ -12,6 +12,8 @@ export function SettingsDialog({ accounts }: { accounts: AccountSummary[] }) {
   const threaded = useUiStore((s) => s.threaded);
   const setThreaded = useUiStore((s) => s.setThreaded);
   const editAccount = useUiStore((s) => s.editAccount);
+  const undoSend = useUiStore((s) => s.undoSendSeconds);
+  const setUndoSend = useUiStore((s) => s.setUndoSendSeconds);
   const close = useRef<HTMLButtonElement>(null);
   if (!open) return null;
   return (
@@ -38,6 +40,24 @@ export function SettingsDialog({ accounts }: { accounts: AccountSummary[] }) {
             onChange={(event) => setThreaded(event.target.checked)}
           />
           Group messages into conversations
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>Sending</legend>
+        <label className="check">
+          Hold sent messages for
+          <input
+            type="number"
+            min={0}
+            max={30}
+            value={undoSend}
+            onChange={(event) =>
+              setUndoSend(Math.max(0, Math.min(30, Number(event.target.value) || 0)))
+            }
+            aria-label="Seconds to hold a sent message for undo"
+            className="seconds"
+          />
+          seconds, to undo
         </label>
       </fieldset>
       <fieldset>

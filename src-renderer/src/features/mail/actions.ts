@@ -78,10 +78,14 @@ export async function deleteSelected(rowIds: string[]): Promise<void> {
 
 /** Takes the last move back (Ctrl/Cmd+Z or the bar's button). */
 export async function undoLast(): Promise<void> {
-  const { undo, setUndo } = useUiStore.getState();
+  const { undo, setUndo, setNotice } = useUiStore.getState();
   if (!undo) return;
   setUndo(undefined);
-  for (const id of [...undo.taskIds].reverse()) await undoTask(db, id);
+  const results = [];
+  for (const id of [...undo.taskIds].reverse()) results.push(await undoTask(db, id));
+  if (!undo.whenCancelled) return;
+  if (results.every((r) => r.kind === 'cancelled')) undo.whenCancelled();
+  else setNotice('Too late to undo: it was sent already.');
 }
 
 async function moveRows(
@@ -102,13 +106,18 @@ async function moveRows(
   return taskIds;
 }
 
-function offerUndo(taskIds: number[], label: string): void {
+export function offerUndo(
+  taskIds: number[],
+  label: string,
+  options: { forMs?: number; whenCancelled?: () => void } = {},
+): void {
   if (taskIds.length === 0) return;
   const at = Date.now();
-  useUiStore.getState().setUndo({ label, taskIds, at });
+  const forMs = options.forMs ?? UNDO_FOR_MS;
+  useUiStore.getState().setUndo({ label, taskIds, at, forMs, ...options });
   setTimeout(() => {
     if (useUiStore.getState().undo?.at === at) useUiStore.getState().setUndo(undefined);
-  }, UNDO_FOR_MS);
+  }, forMs);
 }
 
 async function rowsOf(rowIds: string[]): Promise<MessageRow[]> {
