@@ -29,3 +29,9 @@ export function unwrap<T>(result: CallResult<T>): T {
   if (result.ok) return result.value;
   throw new PetrelError(result.error.code, result.error.message);
 }
+
+/** What went wrong, in its own words: an error's message (also of a plain error-like object). */
+export function errorMessage(error: unknown): string {
+  if (error && typeof error === 'object' && 'message' in error) return String(error.message);
+  return String(error);
+}

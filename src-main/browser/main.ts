@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { errorMessage } from '#shared/result';
 import { createCore } from '../core/petrel-core.ts';
 import { FileSecretStore } from '../core/secrets/secret-store.ts';
 import { stderrLogger } from '../core/ports.ts';
@@ -56,8 +57,6 @@ function openInBrowser(url: string): void {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `Petrel could not start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`Petrel could not start: ${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -16,7 +16,7 @@ import {
   type TaskResult,
 } from '#shared/tasks';
 import type { Logger } from '../ports.ts';
-import { PetrelError } from '#shared/result';
+import { errorMessage, PetrelError } from '#shared/result';
 import { classifyImapError } from '../accounts/connection-errors.ts';
 import { downloadParts, type PartsOfMessage } from './body-fetch.ts';
 import { trace } from '../trace.ts';
@@ -152,7 +152,7 @@ export class AccountSync {
       // In words the reader can show (imapflow says "Connection not available").
       throw new PetrelError(
         'unavailable',
-        `The server of ${this.opts.account.email} did not send this message (${errorText(error)}). Petrel reconnects by itself; try again in a moment.`,
+        `The server of ${this.opts.account.email} did not send this message (${errorMessage(error)}). Petrel reconnects by itself; try again in a moment.`,
       );
     }
     if (bodies.length)
@@ -726,8 +726,4 @@ function collectPushedChanges(
     client.off('expunge', onExpunge);
     client.off('exists', onExists);
   };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

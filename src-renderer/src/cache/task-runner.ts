@@ -14,6 +14,7 @@ import {
   type TaskFailure,
   type TaskResult,
 } from '#shared/tasks';
+import { errorMessage } from '#shared/result';
 import type { PetrelDb, TaskRow } from './db.ts';
 import { completeTask, rollBackTask } from './task-queue.ts';
 
@@ -247,7 +248,7 @@ async function perform(bridge: TaskRunnerBridge, task: MailTask): Promise<TaskRe
  */
 function failureOfCall(error: unknown): TaskFailure {
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : '';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return code === 'unavailable' || code === 'not-active'
     ? transientFailure(message)
     : permanentFailure(message);

@@ -11,6 +11,7 @@ import type {
   Security,
   ServerSettings,
 } from '#shared/accounts';
+import { errorMessage } from '#shared/result';
 import { petrel } from '../../bridge/index.ts';
 import { UNIFIED } from '../../cache/list-queries.ts';
 import { useUiStore } from '../../state/store.ts';
@@ -69,7 +70,7 @@ export function AccountForm({ account, secretStorageWarning, onDone, onCancel }:
       else await petrel().addAccount(inputToSend(form));
       onDone();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     } finally {
       setBusy(undefined);
     }
@@ -200,7 +201,7 @@ function RemoveAccount({ account, onRemoved }: { account: AccountSummary; onRemo
       }
       onRemoved();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     }
   };
   if (!confirming) {

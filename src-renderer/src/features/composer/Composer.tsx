@@ -8,6 +8,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import { parseAddressList } from '#shared/addresses';
 import { newMessageId, stripHeaderBreaks } from '#shared/compose';
+import { errorMessage } from '#shared/result';
 import type { OutgoingAttachment, OutgoingMessage } from '#shared/tasks';
 import { queueSend } from '../../cache/outbox.ts';
 import { db } from '../../state/cache.ts';
@@ -71,9 +72,7 @@ function ComposerPanel({
         });
       }
     } catch (error) {
-      setProblem(
-        `It could not be queued: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      setProblem(`It could not be queued: ${errorMessage(error)}`);
     }
   };
 

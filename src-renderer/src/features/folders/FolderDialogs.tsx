@@ -7,6 +7,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useRef, useState, type FormEvent, type Ref } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import { folderIdOf, type FolderRow } from '#shared/mail';
+import { errorMessage } from '#shared/result';
 import { createFolder, deleteFolder, deleteMessages, renameFolder } from '../../cache/tasks.ts';
 import { UNIFIED } from '../../cache/list-queries.ts';
 import { db } from '../../state/cache.ts';
@@ -50,7 +51,7 @@ function CreateFolder({ dialog, onClose }: { dialog: Create; onClose(): void }) 
       await createFolder(db, dialog.accountId, path);
       onClose();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     }
   };
   return (
@@ -88,7 +89,7 @@ function RenameFolder({ folderId, onClose }: { folderId: string; onClose(): void
       }
       onClose();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     }
   };
   return (
@@ -131,7 +132,7 @@ function DeleteFolder({ folderId, onClose }: { folderId: string; onClose(): void
                   ui.selectSource(UNIFIED);
                 onClose();
               },
-              (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+              (e: unknown) => setError(errorMessage(e)),
             )
           }
         >

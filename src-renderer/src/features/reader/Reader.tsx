@@ -7,6 +7,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useState } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import type { Address, MessageRow, MimePart } from '#shared/mail';
+import { errorMessage } from '#shared/result';
 import { petrel } from '../../bridge/index.ts';
 import type { BodyRow } from '../../cache/db.ts';
 import { isFlagged, isUnread } from '../../cache/list-queries.ts';
@@ -164,7 +165,7 @@ function useParts(rowId: string, parts: MimePart[]) {
       .loadParts([{ rowId, parts: missingKey.split(',') }])
       .then(
         () => live && setLoad({ state: 'ready' }),
-        (error: unknown) => live && setLoad({ state: 'failed', reason: reasonOf(error) }),
+        (error: unknown) => live && setLoad({ state: 'failed', reason: errorMessage(error) }),
       );
     return () => {
       live = false;
@@ -306,7 +307,7 @@ function AttachmentItem({ row, part }: { row: MessageRow; part: MimePart }) {
       try {
         await petrel().loadParts([{ rowId: row.id, parts: [part.part] }]);
       } catch (error) {
-        setState(`Could not download it: ${reasonOf(error)}`);
+        setState(`Could not download it: ${errorMessage(error)}`);
         return undefined;
       }
       cached = await db.bodies.get([row.id, part.part]);
@@ -412,9 +413,4 @@ function Conversation({ row }: { row: MessageRow }) {
       </ul>
     </section>
   );
-}
-
-function reasonOf(error: unknown): string {
-  if (error && typeof error === 'object' && 'message' in error) return String(error.message);
-  return String(error);
 }
