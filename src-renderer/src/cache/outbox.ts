@@ -6,6 +6,7 @@
  */
 import type { OutgoingMessage, SendMessageTask } from '#shared/tasks';
 import type { OutboxRow, PetrelDb } from './db.ts';
+import { outboxFolderId } from './task-effects.ts';
 import { queueTask } from './task-queue.ts';
 
 /** Queues a message for sending; a refused one of the same id leaves the outbox table. */
@@ -52,8 +53,21 @@ export interface OutboxEntry {
   taskId?: number;
 }
 
-export async function outboxEntries(db: PetrelDb): Promise<OutboxEntry[]> {
-  const [tasks, refused] = await Promise.all([db.tasks.toArray(), db.outbox.toArray()]);
+/**
+ * The outbox of these accounts. Queued sends are found through the tasks' folder index, so other
+ * tasks (moves carry copies of the rows they took) are never read for it.
+ */
+export async function outboxEntries(
+  db: PetrelDb,
+  accountIds: readonly string[],
+): Promise<OutboxEntry[]> {
+  const [tasks, refused] = await Promise.all([
+    db.tasks.where('folderId').anyOf(accountIds.map(outboxFolderId)).toArray(),
+    db.outbox
+      .where('accountId')
+      .anyOf([...accountIds])
+      .toArray(),
+  ]);
   const waiting = tasks.flatMap((row): OutboxEntry[] =>
     row.task.type === 'sendMessage'
       ? [

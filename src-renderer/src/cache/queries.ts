@@ -24,6 +24,12 @@ export function foldersOf(db: PetrelDb, accountId: string): Promise<FolderRow[]>
   return db.folders.where('accountId').equals(accountId).toArray();
 }
 
+/** Unread mail in every account's INBOX, as the servers count it (the sidebar and the title). */
+export async function inboxUnread(db: PetrelDb): Promise<number> {
+  const folders = await db.folders.toArray();
+  return folders.filter((f) => f.role === 'inbox').reduce((sum, f) => sum + f.unseen, 0);
+}
+
 /** Up to `limit` rows of a folder, newest first, starting after `before`. */
 export function messagePage(
   db: PetrelDb,

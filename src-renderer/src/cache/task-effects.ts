@@ -38,13 +38,16 @@ import {
 /** What `applyLocally` did: the undo data, and the folders the task shows and hides. */
 export type LocalEffect = Pick<TaskRow, 'undo' | 'creates' | 'hides'>;
 
+/** Where an account's messages to send are queued: a path no server folder has (never a NUL). */
+export const outboxFolderId = (accountId: string): string => folderIdOf(accountId, '\0outbox');
+
 /**
  * The folder a task is queued under (`TaskRow.folderId`): a created folder's future id; for a
  * message to send, the account's outbox, a path no server folder has (NUL is never in one).
  */
 export function folderOfTask(task: MailTask): string {
   if (task.type === 'createFolder') return folderIdOf(task.accountId, task.path);
-  if (task.type === 'sendMessage') return folderIdOf(task.accountId, '\0outbox');
+  if (task.type === 'sendMessage') return outboxFolderId(task.accountId);
   return task.folderId;
 }
 

@@ -7,10 +7,14 @@ import { useUiStore } from '../../state/store.ts';
 import { Dialog } from '../common/Dialog.tsx';
 import { draftFromOutbox } from './drafts.ts';
 
-export function OutboxDialog() {
+export function OutboxDialog({ accountIds }: { accountIds: string[] }) {
   const open = useUiStore((s) => s.outboxOpen);
-  const entries = useLiveQuery(() => outboxEntries(db), [], []);
-  if (!open) return null;
+  return open ? <OutboxList accountIds={accountIds} /> : null;
+}
+
+/** Mounted only while the dialog is open: the outbox is read only then. */
+function OutboxList({ accountIds }: { accountIds: string[] }) {
+  const entries = useLiveQuery(() => outboxEntries(db, accountIds), [accountIds.join()], []);
   const close = () => useUiStore.getState().setOutboxOpen(false);
   return (
     <Dialog title="Outbox" onClose={close}>

@@ -9,7 +9,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { AccountStatus, AccountSummary } from '#shared/accounts';
 import type { FolderRole, FolderRow } from '#shared/mail';
 import { petrel } from '../../bridge/index.ts';
-import { foldersOf } from '../../cache/queries.ts';
+import { foldersOf, inboxUnread } from '../../cache/queries.ts';
 import { outboxEntries } from '../../cache/outbox.ts';
 import { queueStatus } from '../../cache/tasks.ts';
 import { UNIFIED } from '../../cache/list-queries.ts';
@@ -24,7 +24,7 @@ export function Sidebar({ accounts }: { accounts: AccountSummary[] }) {
   return (
     <nav className="sidebar" aria-label="Accounts and folders">
       <UnifiedInbox />
-      <OutboxItem />
+      <OutboxItem accountIds={accounts.map((a) => a.id)} />
       {accounts.map((account, index) => (
         <AccountFolders key={account.id} account={account} color={accountColor(index)} />
       ))}
@@ -39,8 +39,8 @@ export function Sidebar({ accounts }: { accounts: AccountSummary[] }) {
 }
 
 /** Shown while something is in the outbox: waiting to be sent, or refused. */
-function OutboxItem() {
-  const entries = useLiveQuery(() => outboxEntries(db), [], []);
+function OutboxItem({ accountIds }: { accountIds: string[] }) {
+  const entries = useLiveQuery(() => outboxEntries(db, accountIds), [accountIds.join()], []);
   if (entries.length === 0) return null;
   const refused = entries.filter((e) => e.state === 'refused').length;
   return (
@@ -63,14 +63,7 @@ function OutboxItem() {
 }
 
 function UnifiedInbox() {
-  const unread = useLiveQuery(
-    async () => {
-      const folders = await db.folders.toArray();
-      return folders.filter((f) => f.role === 'inbox').reduce((sum, f) => sum + f.unseen, 0);
-    },
-    [],
-    0,
-  );
+  const unread = useLiveQuery(() => inboxUnread(db), [], 0);
   const selected = useUiStore((s) => s.source.kind === 'unified');
   const selectSource = useUiStore((s) => s.selectSource);
   return (

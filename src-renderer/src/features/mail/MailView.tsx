@@ -6,6 +6,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import { petrel } from '../../bridge/index.ts';
+import { inboxUnread } from '../../cache/queries.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore } from '../../state/store.ts';
 import { displayName, Sidebar } from '../folders/Sidebar.tsx';
@@ -38,7 +39,7 @@ export function MailView({ accounts }: { accounts: AccountSummary[] }) {
       <Reader accounts={accounts} />
       <FolderDialogs accounts={accounts} />
       <Composer accounts={accounts} />
-      <OutboxDialog />
+      <OutboxDialog accountIds={accounts.map((a) => a.id)} />
       <UndoBar />
       <ShortcutHelp />
       <SettingsDialog accounts={accounts} />
@@ -155,14 +156,7 @@ function Notice() {
 }
 
 function useUnreadTitle(): void {
-  const unread = useLiveQuery(
-    async () =>
-      (await db.folders.toArray())
-        .filter((f) => f.role === 'inbox')
-        .reduce((sum, f) => sum + f.unseen, 0),
-    [],
-    0,
-  );
+  const unread = useLiveQuery(() => inboxUnread(db), [], 0);
   useEffect(() => {
     document.title = unread > 0 ? `Petrel (${unread.toLocaleString()} unread)` : 'Petrel';
     petrel()
