@@ -4,6 +4,35 @@
  */
 import { addressKey, normalizeAddress } from './addresses.ts';
 import type { Address, MessageRow } from './mail.ts';
+import type { OutgoingAttachment } from './tasks.ts';
+
+/**
+ * A message being written, as the composer holds it and a local draft saves it. Recipients are
+ * the text the user typed (parsed when sending).
+ */
+export interface DraftContent {
+  /** Stays the same through edits, saves and retries: the draft's and the outbox entry's id. */
+  outboxId: string;
+  accountId: string;
+  /** The identity it is sent as (one of the account's addresses); the account's own when absent. */
+  from?: Address;
+  to: string;
+  cc: string;
+  bcc: string;
+  subject: string;
+  /** The plain text: the message in plain-text mode, and the source of a rich one's start. */
+  body: string;
+  /** The rich text (HTML from the editor) when `format` is 'rich'. */
+  html?: string;
+  /** 'plain' writes text/plain only; 'rich' (the default when absent) HTML plus a text part. */
+  format?: 'rich' | 'plain';
+  /** Fixed once (new, or kept from a draft or a refused message): every save and retry keeps it. */
+  messageId?: string;
+  /** Files the user picked, read into the draft (main never opens a path for a message). */
+  attachments?: OutgoingAttachment[];
+  inReplyTo?: string;
+  references?: string[];
+}
 
 /** C0 controls (CR, LF, TAB, NUL…), DEL and the Unicode line breaks NEL, LS and PS. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point

@@ -6,6 +6,7 @@
  * (about 10k rows/s) is what limits a large initial sync.
  */
 import { Dexie, type Collection, type EntityTable, type InsertType, type Table } from 'dexie';
+import type { DraftContent } from '#shared/compose';
 import type { FolderRow, MessageRow } from '#shared/mail';
 import type { Checkpoint } from '#shared/sync';
 import type { MailTask, OutgoingMessage } from '#shared/tasks';
@@ -103,7 +104,35 @@ export type PetrelDb = Dexie & {
   trustedSenders: EntityTable<TrustedSenderRow, 'address'>;
   tasks: EntityTable<TaskRow, 'id'>;
   outbox: EntityTable<OutboxRow, 'id'>;
+  drafts: EntityTable<DraftRow, 'id'>;
+  contacts: EntityTable<ContactRow, 'address'>;
 };
+
+/**
+ * A message being written, saved locally within a second of typing (it survives a crash or a
+ * kill). Removed when it is sent or discarded.
+ */
+export interface DraftRow {
+  /** The draft's `outboxId`. */
+  id: string;
+  accountId: string;
+  draft: DraftContent;
+  /** ms since epoch of the last local save. */
+  updatedAt: number;
+}
+
+/**
+ * An address seen in synced mail (senders and recipients), for autocomplete. Harvested by the
+ * cache writer; the Sent folder's recipients count for more.
+ */
+export interface ContactRow {
+  /** Lower-cased address: the key. */
+  address: string;
+  /** The last display name seen with it, if any. */
+  name?: string;
+  /** Ranking: frequency and recency, higher first. */
+  score: number;
+}
 
 /**
  * A message the server refused to send (or one the user is still to fix): kept here, with the
@@ -131,7 +160,7 @@ export type CacheTable = 'folders' | 'messages' | 'checkpoints' | 'bodies';
  * `tasks` to keep pending effects, updates queued tasks' copies of the rows they took away (their
  * undo data), and drops the tasks of a removed account.
  */
-export type UserTable = 'trustedSenders' | 'tasks' | 'outbox';
+export type UserTable = 'trustedSenders' | 'tasks' | 'outbox' | 'drafts' | 'contacts';
 
 /**
  * Version 1. Keep every `version(n)` block users may still have; data changes go in `.upgrade()`.
@@ -166,6 +195,12 @@ const SCHEMA_V4: Partial<Record<UserTable, string>> = {
   outbox: 'id, accountId',
 };
 
+/** Version 5 adds local drafts and the contacts harvested for autocomplete. */
+const SCHEMA_V5: Partial<Record<UserTable, string>> = {
+  drafts: 'id, accountId, updatedAt',
+  contacts: 'address, score',
+};
+
 /** Creates the cache's Dexie instance; it opens on first use. Tests pass a unique name. */
 export function openCache(name = 'petrel-cache'): PetrelDb {
   // Relaxed durability: no flush to disk per commit. A crash can lose the last commits, but
@@ -176,6 +211,7 @@ export function openCache(name = 'petrel-cache'): PetrelDb {
   db.version(2).stores(SCHEMA_V2);
   db.version(3).stores(SCHEMA_V3);
   db.version(4).stores(SCHEMA_V4);
+  db.version(5).stores(SCHEMA_V5);
   return db;
 }
 

@@ -1,8 +1,8 @@
 /** UI state only (never mail data: that lives in the cache). */
+import type { DraftContent } from '#shared/compose';
 import { create } from 'zustand';
 import type { AccountStatus } from '#shared/accounts';
 import type { HostMode } from '#shared/dto';
-import type { OutgoingAttachment } from '#shared/tasks';
 import type { HostState } from '../bridge/websocket-bridge.ts';
 import { UNIFIED, type ListSource } from '../cache/list-queries.ts';
 
@@ -32,23 +32,8 @@ export interface UndoEntry {
   whenCancelled?: () => void;
 }
 
-/** What the composer holds while the user writes (recipients as typed). */
-export interface ComposerDraft {
-  /** Stays the same through edits and retries: the outbox entry's id. */
-  outboxId: string;
-  accountId: string;
-  to: string;
-  cc: string;
-  bcc: string;
-  subject: string;
-  body: string;
-  /** Kept when a refused message is edited: it was never sent. */
-  messageId?: string;
-  /** Files the user picked, read into the draft (main never opens a path for a message). */
-  attachments?: OutgoingAttachment[];
-  inReplyTo?: string;
-  references?: string[];
-}
+/** What the composer holds; also what a local draft saves (`cache/db.ts` DraftRow). */
+export type ComposerDraft = DraftContent;
 
 /** A dialog that asks for a folder name or a confirmation. */
 export type FolderDialog =

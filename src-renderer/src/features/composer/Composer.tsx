@@ -7,17 +7,17 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import { parseAddressList } from '#shared/addresses';
-import { newMessageId, stripHeaderBreaks } from '#shared/compose';
 import { errorMessage } from '#shared/result';
-import type { OutgoingAttachment, OutgoingMessage } from '#shared/tasks';
 import { queueSend } from '../../cache/outbox.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore, type ComposerDraft } from '../../state/store.ts';
 import { offerUndo } from '../mail/actions.ts';
-import { formatSize } from '../mail/format.ts';
-import { cleanAttachmentName } from '../reader/attachment-name.ts';
+import { AddressField } from './AddressField.tsx';
+import { Attachments } from './Attachments.tsx';
+import { BodyEditor } from './BodyEditor.tsx';
+import { outgoing, type AddressFieldName } from './outgoing.ts';
 
-type Field = 'to' | 'cc' | 'bcc';
+type Field = AddressFieldName;
 
 export function Composer({ accounts }: { accounts: AccountSummary[] }) {
   const draft = useUiStore((s) => s.composer);
@@ -76,31 +76,18 @@ function ComposerPanel({
     }
   };
 
-  const addressField = (field: Field, label: string) => {
-    const invalid = touched[field] ? parsed[field].invalid : [];
-    const hintId = `composer-${field}-hint`;
-    return (
-      <div className="composer-row">
-        <label htmlFor={`composer-${field}`}>{label}</label>
-        <input
-          id={`composer-${field}`}
-          ref={field === 'to' ? first : undefined}
-          value={draft[field]}
-          autoFocus={field === 'to' && !draft.to}
-          onChange={(e) => update({ [field]: e.target.value })}
-          onBlur={() => setTouched((t) => ({ ...t, [field]: true }))}
-          aria-invalid={invalid.length ? true : undefined}
-          aria-describedby={invalid.length ? hintId : undefined}
-          placeholder={field === 'to' ? 'name@example.org, …' : ''}
-        />
-        {invalid.length > 0 && (
-          <span id={hintId} className="field-hint">
-            Not an address: {invalid.join(', ')}
-          </span>
-        )}
-      </div>
-    );
-  };
+  const addressField = (field: Field, label: string) => (
+    <AddressField
+      field={field}
+      label={label}
+      ref={field === 'to' ? first : undefined}
+      value={draft[field]}
+      autoFocus={field === 'to' && !draft.to}
+      onChange={(value) => update({ [field]: value })}
+      onBlur={() => setTouched((t) => ({ ...t, [field]: true }))}
+      invalid={touched[field] ? parsed[field].invalid : []}
+    />
+  );
 
   return (
     <section className="composer" role="dialog" aria-label={initial.subject || 'New message'}>
@@ -136,15 +123,7 @@ function ComposerPanel({
             onChange={(e) => update({ subject: e.target.value })}
           />
         </div>
-        <label htmlFor="composer-body" className="visually-hidden">
-          Message
-        </label>
-        <textarea
-          id="composer-body"
-          className="composer-body"
-          value={draft.body}
-          onChange={(e) => update({ body: e.target.value })}
-        />
+        <BodyEditor draft={draft} onChange={update} />
         <Attachments
           list={draft.attachments ?? []}
           onChange={(attachments) => update({ attachments })}
@@ -163,116 +142,4 @@ function ComposerPanel({
       </form>
     </section>
   );
-}
-
-/** The message as main sends it; its Message-ID is made once and kept on every retry. */
-function outgoing(
-  draft: ComposerDraft,
-  account: AccountSummary,
-  parsed: Record<Field, ReturnType<typeof parseAddressList>>,
-): OutgoingMessage {
-  const domain = account.email.split('@')[1] ?? 'localhost.localdomain';
-  return {
-    messageId: draft.messageId ?? newMessageId(domain, () => crypto.randomUUID()),
-    from: { address: account.email },
-    to: parsed.to.addresses,
-    cc: parsed.cc.addresses,
-    bcc: parsed.bcc.addresses,
-    // A line break in a header field could start another header: never one in the subject.
-    subject: stripHeaderBreaks(draft.subject),
-    text: draft.body,
-    date: Date.now(),
-    ...(draft.attachments?.length ? { attachments: draft.attachments } : {}),
-    ...(draft.inReplyTo ? { inReplyTo: draft.inReplyTo } : {}),
-    ...(draft.references?.length ? { references: draft.references } : {}),
-  };
-}
-
-/** What the server is likely to take in one message (the common SIZE limit is 25 MB). */
-const ATTACHMENTS_MAX = 25 * 1024 * 1024;
-
-/**
- * Files picked (or dropped) are read here, in the page, into the draft: the message carries
- * their bytes, never a path another process would open.
- */
-function Attachments(props: {
-  list: OutgoingAttachment[];
-  onChange(list: OutgoingAttachment[]): void;
-  onProblem(problem: string | undefined): void;
-}) {
-  const input = useRef<HTMLInputElement>(null);
-  const total = props.list.reduce((sum, a) => sum + decodedSize(a), 0);
-  const add = async (files: FileList | null) => {
-    if (!files?.length) return;
-    const added = await Promise.all([...files].map(readAttachment));
-    const next = [...props.list, ...added];
-    const size = next.reduce((sum, a) => sum + decodedSize(a), 0);
-    props.onProblem(
-      size > ATTACHMENTS_MAX
-        ? `The attachments come to ${formatSize(size)}; most servers refuse messages over 25 MB.`
-        : undefined,
-    );
-    props.onChange(next);
-  };
-  return (
-    <div
-      className="composer-attachments"
-      onDragOver={(event) => {
-        if (event.dataTransfer.types.includes('Files')) event.preventDefault();
-      }}
-      onDrop={(event) => {
-        if (!event.dataTransfer.files.length) return;
-        event.preventDefault();
-        void add(event.dataTransfer.files);
-      }}
-    >
-      <ul aria-label="Attachments">
-        {props.list.map((a, i) => (
-          <li key={`${a.filename}-${i}`}>
-            <span>{a.filename}</span> <span className="muted">{formatSize(decodedSize(a))}</span>
-            <button
-              type="button"
-              className="link"
-              aria-label={`Remove ${a.filename}`}
-              onClick={() => props.onChange(props.list.filter((_, j) => j !== i))}
-            >
-              Remove
-            </button>
-          </li>
-        ))}
-      </ul>
-      <input
-        ref={input}
-        type="file"
-        multiple
-        hidden
-        aria-label="Attach files"
-        onChange={(event) => {
-          void add(event.target.files);
-          event.target.value = '';
-        }}
-      />
-      <button type="button" className="link" onClick={() => input.current?.click()}>
-        Attach files…
-      </button>
-      {props.list.length > 0 && <span className="muted"> {formatSize(total)} in all</span>}
-    </div>
-  );
-}
-
-async function readAttachment(file: File): Promise<OutgoingAttachment> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return {
-    filename: cleanAttachmentName(file.name),
-    contentType: file.type || 'application/octet-stream',
-    dataBase64: btoa(binary),
-  };
-}
-
-function decodedSize(a: OutgoingAttachment): number {
-  return Math.floor((a.dataBase64.length * 3) / 4);
 }
