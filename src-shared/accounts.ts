@@ -23,6 +23,20 @@ export interface AccountSettings {
   username: string;
   imap: ServerSettings;
   smtp: ServerSettings;
+  /**
+   * Who the account sends as: the first is its main identity (its `email`), the rest are aliases
+   * the user added. Absent in settings written before identities existed: see `identitiesOf`.
+   */
+  identities?: Identity[];
+}
+
+/** An address the account sends as, with the name shown to recipients and its signature. */
+export interface Identity {
+  address: string;
+  /** The display name, e.g. "Alice Liddell"; empty for none. */
+  name: string;
+  /** Plain text added under new messages and replies; empty for none. */
+  signature: string;
 }
 
 export interface AccountSummary extends AccountSettings {

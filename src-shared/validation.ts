@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ApiMethod, PetrelApi } from './contract.ts';
+import { hasHeaderBreak } from './compose.ts';
 
 type ArgsSchemas = { [K in ApiMethod]: z.ZodType<Parameters<PetrelApi[K]>> };
 
@@ -29,6 +30,20 @@ const server = z.object({
     .optional(),
 });
 
+const identity = z.object({
+  address: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(/^[^\s@]+@[^\s@]+$/, 'an email address looks like name@example.com'),
+  // A display name ends up in the From header: no line breaks (CR/LF injection).
+  name: z
+    .string()
+    .max(200)
+    .refine((name) => !hasHeaderBreak(name), 'a name cannot hold line breaks'),
+  signature: z.string().max(10_000),
+});
+
 const accountInput = z.object({
   name: z.string().trim().min(1, 'the account needs a name').max(200),
   email: z
@@ -40,6 +55,7 @@ const accountInput = z.object({
   password: z.string().max(4096).optional(),
   imap: server,
   smtp: server,
+  identities: z.array(identity).max(50).optional(),
 });
 
 const id = z.string().min(1).max(200);

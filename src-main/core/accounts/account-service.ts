@@ -94,8 +94,9 @@ export class AccountService {
 
 /** The settings part of an input: never the password. */
 function settingsOf(input: AccountInput): AccountSettings {
-  const { name, email, username, imap, smtp } = input;
-  return { name: name.trim(), email: email.trim(), username, imap, smtp };
+  const { name, email, username, imap, smtp, identities } = input;
+  const settings = { name: name.trim(), email: email.trim(), username, imap, smtp };
+  return identities ? { ...settings, identities } : settings;
 }
 
 function assertAllowedSecurity(input: AccountSettings): void {

@@ -2,6 +2,7 @@
 import type { AccountSummary } from '#shared/accounts';
 import type { parseAddressList } from '#shared/addresses';
 import { newMessageId, stripHeaderBreaks } from '#shared/compose';
+import { identityFor, senderOf } from '#shared/identities';
 import type { OutgoingMessage } from '#shared/tasks';
 import type { ComposerDraft } from '../../state/store.ts';
 
@@ -16,7 +17,7 @@ export function outgoing(
   const domain = account.email.split('@')[1] ?? 'localhost.localdomain';
   return {
     messageId: draft.messageId ?? newMessageId(domain, () => crypto.randomUUID()),
-    from: { address: account.email },
+    from: senderOf(identityFor(account, draft.from)),
     to: parsed.to.addresses,
     cc: parsed.cc.addresses,
     bcc: parsed.bcc.addresses,
