@@ -233,6 +233,27 @@ export async function startImapServer(rig: MailRig): Promise<void> {
   ]);
 }
 
+/** Stops Postfix alone, keeping its queue and configuration: outgoing mail has nowhere to go. */
+export async function stopSmtpServer(rig: MailRig): Promise<void> {
+  await stopPostfix(rigPaths(rig.dir));
+}
+
+/** Starts Postfix again after `stopSmtpServer` and waits until submission and SMTPS greet. */
+export async function startSmtpServer(rig: MailRig): Promise<void> {
+  const p = rigPaths(rig.dir);
+  await runDaemonizing(
+    findBinary('postfix'),
+    ['-c', p.postfixDir, 'start'],
+    `${p.postfixDir}/stdio.log`,
+  );
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  const tls = { ca: rig.caPem, servername: 'localhost' };
+  await Promise.all([
+    waitForGreeting(rig.host, { name: 'Postfix submission', port: rig.smtp.starttls }, deadline),
+    waitForGreeting(rig.host, { name: 'Postfix SMTPS', port: rig.smtp.tls, tls }, deadline),
+  ]);
+}
+
 /**
  * Adds a user with a random suffix and password, usable at once for IMAP, SMTP AUTH and delivery
  * (Dovecot reads the user's own passwd-file on first lookup; Postfix accepts any local part).

@@ -82,6 +82,14 @@ export async function outboxEntries(
         ]
       : [],
   );
+  // A message waits behind the account's first one that failed for now (tasks of an account run
+  // in order): it waits for the same reason.
+  const held = new Map<string, string>();
+  for (const entry of waiting) {
+    if (entry.reason && !held.has(entry.accountId)) held.set(entry.accountId, entry.reason);
+    const reason = held.get(entry.accountId);
+    if (!entry.reason && reason) entry.reason = reason;
+  }
   return [
     ...waiting,
     ...refused.map((row): OutboxEntry => ({

@@ -14,11 +14,12 @@ export function OutboxDialog({ accountIds }: { accountIds: string[] }) {
 
 /** Mounted only while the dialog is open: the outbox is read only then. */
 function OutboxList({ accountIds }: { accountIds: string[] }) {
-  const entries = useLiveQuery(() => outboxEntries(db, accountIds), [accountIds.join()], []);
+  // Undefined until read: "nothing is waiting" is said only once it is known.
+  const entries = useLiveQuery(() => outboxEntries(db, accountIds), [accountIds.join()]);
   const close = () => useUiStore.getState().setOutboxOpen(false);
   return (
     <Dialog title="Outbox" onClose={close}>
-      {entries.length === 0 ? (
+      {entries === undefined ? null : entries.length === 0 ? (
         <p className="muted">Nothing is waiting to be sent.</p>
       ) : (
         <ul className="outbox-list" aria-label="Outbox messages">
