@@ -12,7 +12,7 @@ import type {
   AccountSummary,
   ConnectionTestResult,
 } from './accounts.ts';
-import type { AppInfo } from './dto.ts';
+import type { AppInfo, MailtoHandlerState } from './dto.ts';
 import type { PartRequest } from './mail.ts';
 import type { CacheState, ChangeBatch } from './sync.ts';
 import type { MailTask, TaskResult } from './tasks.ts';
@@ -46,6 +46,17 @@ export interface PetrelApi {
   performTask(task: MailTask): Promise<TaskResult>;
   /** Unread mail in the inboxes: the dock/launcher badge shows it (where the desktop has one). */
   setUnreadCount(count: number): Promise<void>;
+  /** Whether Petrel is (and can be) the system's handler of `mailto:` links. */
+  mailtoHandler(): Promise<MailtoHandlerState>;
+  /** Makes Petrel the system's `mailto:` handler, or stops being it (the desktop app only). */
+  setMailtoHandler(on: boolean): Promise<MailtoHandlerState>;
+  /** The `mailto:` URLs the system handed to Petrel since the last call (oldest first). */
+  takeMailto(): Promise<string[]>;
+  /**
+   * Opens the composer in a window of its own for the local draft `draftId` (saved in the cache
+   * first). False where the host has no windows to open (browser mode: the composer is a panel).
+   */
+  openComposerWindow(draftId: string): Promise<boolean>;
 }
 
 export interface PetrelEvents {
@@ -55,6 +66,8 @@ export interface PetrelEvents {
   accountStatus: AccountStatus;
   /** Changes for the cache; apply, then `ackBatch(id)`. */
   changeBatch: ChangeBatch;
+  /** The system handed Petrel a `mailto:` link: `takeMailto()` has it. */
+  mailtoWaiting: Record<string, never>;
 }
 
 export type ApiMethod = keyof PetrelApi;
@@ -77,6 +90,10 @@ const methodNameSet = {
   reconnectNow: true,
   performTask: true,
   setUnreadCount: true,
+  mailtoHandler: true,
+  setMailtoHandler: true,
+  takeMailto: true,
+  openComposerWindow: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(methodNameSet) as ApiMethod[];
 
@@ -92,6 +109,7 @@ const eventNameSet = {
   accountsChanged: true,
   accountStatus: true,
   changeBatch: true,
+  mailtoWaiting: true,
 } as const satisfies Record<EventName, true>;
 export const EVENT_NAMES = Object.keys(eventNameSet) as EventName[];
 

@@ -3,6 +3,14 @@ import type { SecretStorageKind } from './accounts.ts';
 
 export type HostMode = 'electron' | 'browser';
 
+/** Whether Petrel opens the system's `mailto:` links (a desktop setting; browser mode cannot). */
+export interface MailtoHandlerState {
+  /** The host can be the system's handler (the desktop app). */
+  supported: boolean;
+  /** Petrel is the system's handler now. */
+  isDefault: boolean;
+}
+
 export interface AppInfo {
   name: string;
   version: string;

@@ -367,4 +367,8 @@ export const apiArgs = {
   reconnectNow: z.tuple([]),
   performTask: z.tuple([mailTask]),
   setUnreadCount: z.tuple([z.number().int().min(0).max(10_000_000)]),
+  mailtoHandler: z.tuple([]),
+  setMailtoHandler: z.tuple([z.boolean()]),
+  takeMailto: z.tuple([]),
+  openComposerWindow: z.tuple([id]),
 } satisfies ArgsSchemas;

@@ -37,6 +37,10 @@ const api: PetrelApi = {
   reconnectNow: async () => {},
   performTask: async () => ({ ok: true }),
   setUnreadCount: async () => {},
+  mailtoHandler: async () => ({ supported: false, isDefault: false }),
+  setMailtoHandler: async () => ({ supported: false, isDefault: false }),
+  takeMailto: async () => [],
+  openComposerWindow: async () => false,
 };
 
 let server: BrowserServer;

@@ -3,7 +3,7 @@
  * creates one core per profile, routes calls into `api` and forwards what it emits.
  */
 import type { PetrelApi } from '#shared/contract';
-import type { HostMode } from '#shared/dto';
+import type { HostMode, MailtoHandlerState } from '#shared/dto';
 import { permanentFailure } from '#shared/tasks';
 import { AccountService, passwordKey } from './accounts/account-service.ts';
 import type { DesktopPort, EventSink, Logger } from './ports.ts';
@@ -30,8 +30,14 @@ export interface PetrelCore {
   readonly api: PetrelApi;
   /** Reconnect every account now (resume from sleep, network back). */
   wake(): void;
+  /** The system handed over a `mailto:` link (ignored unless it is one). */
+  openMailto(url: string): void;
   dispose(): Promise<void>;
 }
+
+const NO_MAILTO_HANDLER: MailtoHandlerState = { supported: false, isDefault: false };
+/** Longer links are not mail links anyone wrote by hand: refused whole rather than cut. */
+const MAILTO_MAX_LENGTH = 64 * 1024;
 
 export function createCore(options: CoreOptions): PetrelCore {
   const settings = new SettingsStore(options.profileDir);
@@ -44,6 +50,10 @@ export function createCore(options: CoreOptions): PetrelCore {
     ...(options.transferHooks ? { transferHooks: options.transferHooks } : {}),
   });
   const service = new AccountService(settings, secrets, engine, options.events);
+
+  // mailto: URLs the system handed over, kept until the window takes them (it may still be loading).
+  const mailtoWaiting: string[] = [];
+  const MAILTO_KEPT = 20;
 
   const api: PetrelApi = {
     getAppInfo: async () => ({
@@ -63,6 +73,14 @@ export function createCore(options: CoreOptions): PetrelCore {
     loadParts: (requests, background) => engine.loadParts(requests, background ?? false),
     reconnectNow: async () => engine.wake(),
     setUnreadCount: async (count) => options.desktop?.setUnreadCount(count),
+    mailtoHandler: async () => options.desktop?.mailtoHandler() ?? NO_MAILTO_HANDLER,
+    setMailtoHandler: async (on) => options.desktop?.setMailtoHandler(on) ?? NO_MAILTO_HANDLER,
+    takeMailto: async () => mailtoWaiting.splice(0),
+    openComposerWindow: async (draftId) => {
+      if (!options.desktop) return false;
+      options.desktop.openComposerWindow(draftId);
+      return true;
+    },
     performTask: async (task) => {
       const accounts = await service.list();
       if (!accounts.some((account) => account.id === task.accountId)) {
@@ -80,6 +98,12 @@ export function createCore(options: CoreOptions): PetrelCore {
   return {
     api,
     wake: () => engine.wake(),
+    openMailto: (url) => {
+      if (!/^mailto:/i.test(url) || url.length > MAILTO_MAX_LENGTH) return;
+      mailtoWaiting.push(url);
+      mailtoWaiting.splice(0, Math.max(0, mailtoWaiting.length - MAILTO_KEPT));
+      options.events.emit('mailtoWaiting', {});
+    },
     dispose: () => engine.dispose(),
   };
 }

@@ -3,6 +3,7 @@
  * each provide their own. The core never imports electron.
  */
 import type { EventName, PetrelEvents } from '#shared/contract';
+import type { MailtoHandlerState } from '#shared/dto';
 
 /** Pushes an event to the attached renderer, if any (dropped when none is attached). */
 export interface EventSink {
@@ -12,6 +13,11 @@ export interface EventSink {
 /** What only a desktop shell can do; the browser-mode host has none of it. */
 export interface DesktopPort {
   setUnreadCount(count: number): void;
+  /** Whether Petrel is the system's `mailto:` handler. */
+  mailtoHandler(): MailtoHandlerState;
+  setMailtoHandler(on: boolean): MailtoHandlerState;
+  /** Opens the composer window of a local draft. */
+  openComposerWindow(draftId: string): void;
 }
 
 export interface Logger {

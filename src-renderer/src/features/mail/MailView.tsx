@@ -15,14 +15,18 @@ import { Reader } from '../reader/Reader.tsx';
 import { Composer } from '../composer/Composer.tsx';
 import { newDraft } from '../composer/drafts.ts';
 import { OutboxDialog } from '../composer/OutboxDialog.tsx';
+import { useSystemMailto } from '../composer/mailto-draft.ts';
+import { useComposerWindows } from '../composer/windows.ts';
 import { FolderDialogs } from '../folders/FolderDialogs.tsx';
-import { undoLast } from './actions.ts';
 import { SettingsDialog } from './SettingsDialog.tsx';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
+import { UndoBar } from './UndoBar.tsx';
 
 export function MailView({ accounts }: { accounts: AccountSummary[] }) {
   const cacheError = useUiStore((s) => s.cacheError);
   useUnreadTitle();
+  useComposerWindows();
+  useSystemMailto(accounts);
   return (
     <div className="mail-view">
       <Sidebar accounts={accounts} />
@@ -119,20 +123,6 @@ function OfflineIndicator({ accounts }: { accounts: AccountSummary[] }) {
     <span className="offline-indicator" role="status" title="Showing mail saved on this computer">
       {all ? 'Offline' : `${offline.map((a) => a.name).join(', ')} offline`}
     </span>
-  );
-}
-
-/** "3 messages archived — Undo", for a few seconds after a move. */
-function UndoBar() {
-  const undo = useUiStore((s) => s.undo);
-  if (!undo) return null;
-  return (
-    <div className="undo-bar" role="status" aria-label="Undo">
-      <span>{undo.label}</span>
-      <button type="button" onClick={() => void undoLast()}>
-        Undo
-      </button>
-    </div>
   );
 }
 

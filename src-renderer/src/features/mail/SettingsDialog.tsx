@@ -1,6 +1,12 @@
-/** Settings of this profile: reading, notifications, and the accounts (each opens its form). */
-import { useRef, useState } from 'react';
+/**
+ * Settings of this profile: reading, sending (undo, the mailto: handler), notifications, and the
+ * accounts (each opens its form).
+ */
+import { useEffect, useRef, useState } from 'react';
 import type { AccountSummary } from '#shared/accounts';
+import type { MailtoHandlerState } from '#shared/dto';
+import { errorMessage } from '#shared/result';
+import { petrel } from '../../bridge/index.ts';
 import { useUiStore } from '../../state/store.ts';
 import { Dialog } from '../common/Dialog.tsx';
 
@@ -59,6 +65,7 @@ export function SettingsDialog({ accounts }: { accounts: AccountSummary[] }) {
           />
           seconds, to undo
         </label>
+        <MailtoSetting />
       </fieldset>
       <fieldset>
         <legend>Notifications</legend>
@@ -119,5 +126,58 @@ function NotificationSetting() {
     <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)}>
       Turn on new-mail notifications
     </button>
+  );
+}
+
+/**
+ * Petrel as the system's mail program: mailto: links in other apps open its composer. Only the
+ * desktop app can be that; browser mode says so.
+ */
+function MailtoSetting() {
+  const [state, setState] = useState<MailtoHandlerState>();
+  const [problem, setProblem] = useState<string>();
+  useEffect(() => {
+    let live = true;
+    petrel()
+      .mailtoHandler()
+      .then((s) => live && setState(s))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (!state) return null;
+  if (!state.supported) {
+    return (
+      <p className="muted">
+        mailto: links in messages open Petrel&apos;s composer. Links in other apps can open it too
+        in the desktop app.
+      </p>
+    );
+  }
+  return (
+    <>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={state.isDefault}
+          onChange={(event) =>
+            void petrel()
+              .setMailtoHandler(event.target.checked)
+              .then((next) => {
+                setState(next);
+                setProblem(
+                  next.isDefault === event.target.checked
+                    ? undefined
+                    : 'The system did not accept the change; set the mail app in its settings.',
+                );
+              })
+              .catch((error: unknown) => setProblem(errorMessage(error)))
+          }
+        />
+        Open mailto: links from other apps with Petrel
+      </label>
+      {problem && <p className="field-hint">{problem}</p>}
+    </>
   );
 }

@@ -3,6 +3,7 @@
  * rest of the conversation. Everything comes from the cache; parts not cached yet are asked for
  * once (main fetches exactly those sections), and show as soon as they land.
  */
+import { composeMailto } from '../composer/mailto-draft.ts';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useState } from 'react';
 import type { AccountSummary } from '#shared/accounts';
@@ -260,10 +261,10 @@ function BodyContent(props: {
           inlineParts={inlineParts}
           allowRemote={remote}
           onRemoteBlocked={() => setBlocked(true)}
-          onOpenLink={openLink}
+          onOpenLink={(url) => openLink(url, row.accountId)}
         />
       ) : (
-        <PlainTextBody text={shown} onOpenLink={openLink} />
+        <PlainTextBody text={shown} onOpenLink={(url) => openLink(url, row.accountId)} />
       )}
       {(long || body.truncated) && (
         <p className="muted truncated">
@@ -381,9 +382,13 @@ function download(data: Uint8Array, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** Links leave Petrel: http(s) and mailto only, in the system's browser or mail handler. */
-function openLink(url: string): void {
-  if (!/^(https?|mailto):/i.test(url)) return;
+/**
+ * http(s) links leave Petrel, for the system's browser; a mailto: link opens the composer here,
+ * from the account the message was read in. Nothing else is followed.
+ */
+function openLink(url: string, accountId: string): void {
+  if (/^mailto:/i.test(url)) return composeMailto(url, accountId);
+  if (!/^https?:/i.test(url)) return;
   window.open(url, '_blank', 'noopener,noreferrer');
 }
 
