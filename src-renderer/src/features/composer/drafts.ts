@@ -109,7 +109,9 @@ async function plainTextOf(row: MessageRow): Promise<string> {
  * in the cached row, so a draft from another device comes back without it.
  */
 export async function draftFromServerDraft(row: MessageRow): Promise<ComposerDraft> {
-  const messageId = OWN_MESSAGE_ID.test(row.messageId ?? '') ? row.messageId : undefined;
+  // The cache keeps it without its angle brackets.
+  const stored = normalizeMessageId(row.messageId);
+  const messageId = stored && OWN_MESSAGE_ID.test(stored) ? stored : undefined;
   const local = messageId ? await localDraftOf(db, row.accountId, messageId) : undefined;
   // The server copy's INTERNALDATE is its save's time (to the second): same version or older.
   if (local && local.updatedAt >= row.date) return local.draft;
