@@ -164,19 +164,30 @@ const OWN_MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
 async function cachedParts(rowId: string, sections: string[]): Promise<Map<string, BodyRow>> {
   const keys = sections.map((part): [string, string] => [rowId, part]);
   let rows = await db.bodies.bulkGet(keys);
-  const missing = sections.filter((_, i) => !rows[i]);
-  if (missing.length) {
-    await petrel().loadParts([{ rowId, parts: missing }]);
+  for (let attempt = 1; sections.some((_, i) => !rows[i]); attempt++) {
+    const missing = sections.filter((_, i) => !rows[i]);
+    try {
+      await petrel().loadParts([{ rowId, parts: missing }]);
+    } catch (error) {
+      // The reader asks for the same parts as it opens the message: one retry after it.
+      if (attempt > 1) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     rows = await db.bodies.bulkGet(keys);
+    if (attempt > 1) break;
   }
   const out = new Map<string, BodyRow>();
   rows.forEach((row, i) => row && out.set(sections[i] as string, row));
   return out;
 }
 
+/**
+ * The draft's text. A single-part message's body ends with the line break MIME puts before its
+ * end (MailComposer writes one): that one is not the user's.
+ */
 function bodyText(part: { type: string } | undefined, body: BodyRow | undefined): string {
   if (!part || !body?.text) return '';
-  if (part.type !== 'text/html') return body.text;
+  if (part.type !== 'text/html') return body.text.replace(/\r?\n$/, '');
   // DOMParser documents never run scripts or load anything: only the text is read.
   return new DOMParser().parseFromString(body.text, 'text/html').body.textContent ?? '';
 }

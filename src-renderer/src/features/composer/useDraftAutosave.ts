@@ -21,7 +21,7 @@ import { db } from '../../state/cache.ts';
 import { useUiStore, type ComposerDraft } from '../../state/store.ts';
 import { outgoing } from './outgoing.ts';
 
-/** Saved here within a second of typing (debounced: not on every key). */
+/** Saved here at most this long after a change (not on every key, not put off by typing on). */
 export const LOCAL_SAVE_MS = 400;
 /** Queued for the server after this long without a change. */
 export const SERVER_SAVE_MS = 3_000;
@@ -100,9 +100,9 @@ export function useDraftAutosave(
       update({ messageId: withMessageId(draft, account).messageId });
       return;
     }
+    // Not pushed back by further typing: saved within LOCAL_SAVE_MS of the first unsaved change.
+    if (!unsaved.current) localTimer.current = setTimeout(() => void saveHere(true), LOCAL_SAVE_MS);
     unsaved.current = true;
-    clearTimeout(localTimer.current);
-    localTimer.current = setTimeout(() => void saveHere(true), LOCAL_SAVE_MS);
     clearTimeout(serverTimer.current);
     serverTimer.current = setTimeout(
       () => void queueForServer().catch(reportFailure),
