@@ -121,13 +121,40 @@ export interface SendMessageTask {
   message: OutgoingMessage;
 }
 
+/**
+ * Keeps one copy of a draft in the account's Drafts folder (\Drafts, else "Drafts", created when
+ * the account has none): APPENDs this version (flagged \Draft \Seen, with its Bcc), then removes
+ * every other message there with the same Message-ID. The draft and the message eventually sent
+ * share that Message-ID. `revision` names this version: a replay finds it already there and
+ * appends nothing, so a save performed twice still leaves exactly one copy.
+ */
+export interface SaveDraftTask {
+  type: 'saveDraft';
+  accountId: string;
+  /** The composer's id of the draft (its local draft row). */
+  outboxId: string;
+  /** Made once per queued version (letters, digits, "-"), carried in an X-Petrel-Draft header. */
+  revision: string;
+  /** The draft as it would be sent; recipients may be missing. */
+  message: OutgoingMessage;
+}
+
+/** Removes a draft from the account's Drafts folder: every message there with this Message-ID. */
+export interface DeleteDraftTask {
+  type: 'deleteDraft';
+  accountId: string;
+  messageId: string;
+}
+
+export type DraftTask = SaveDraftTask | DeleteDraftTask;
+
 /** Tasks on messages of one folder: their UIDs carry that folder's UIDVALIDITY. */
 export type MessageTask =
   SetFlagsTask | MoveMessagesTask | DeleteMessagesTask | TransferMessagesTask;
 export type FolderTask = CreateFolderTask | RenameFolderTask | DeleteFolderTask;
 
 /** Every kind of task; `type` is a verb-noun discriminant. */
-export type MailTask = MessageTask | FolderTask | SendMessageTask;
+export type MailTask = MessageTask | FolderTask | SendMessageTask | DraftTask;
 export type MailTaskType = MailTask['type'];
 
 /**

@@ -281,27 +281,35 @@ const attachment = z.strictObject({
 
 const recipients = z.array(mailbox).max(500);
 
-const outgoingMessage = z
-  .strictObject({
-    messageId: ownMessageId,
-    from: mailbox,
-    to: recipients,
-    cc: recipients,
-    bcc: recipients,
-    subject: headerText(998),
-    text: z
-      .string()
-      .max(10 * 1024 * 1024)
-      .optional(),
-    html: z
-      .string()
-      .max(20 * 1024 * 1024)
-      .optional(),
-    inReplyTo: otherMessageId.optional(),
-    references: z.array(otherMessageId).max(100).optional(),
-    attachments: z.array(attachment).max(100).optional(),
-    date: z.number().int().min(0).max(8.64e15).optional(),
-  })
+const outgoingFields = z.strictObject({
+  messageId: ownMessageId,
+  from: mailbox,
+  to: recipients,
+  cc: recipients,
+  bcc: recipients,
+  subject: headerText(998),
+  text: z
+    .string()
+    .max(10 * 1024 * 1024)
+    .optional(),
+  html: z
+    .string()
+    .max(20 * 1024 * 1024)
+    .optional(),
+  inReplyTo: otherMessageId.optional(),
+  references: z.array(otherMessageId).max(100).optional(),
+  attachments: z.array(attachment).max(100).optional(),
+  date: z.number().int().min(0).max(8.64e15).optional(),
+});
+
+const attachmentsFit = (m: z.infer<typeof outgoingFields>): boolean =>
+  (m.attachments ?? []).reduce((sum, a) => sum + a.dataBase64.length, 0) <= MAX_ATTACHMENTS_BASE64;
+const ATTACHMENTS_TOO_LARGE = {
+  message: 'attachments are at most 25 MB together',
+  path: ['attachments'],
+};
+
+const outgoingMessage = outgoingFields
   .refine((m) => m.to.length + m.cc.length + m.bcc.length > 0, {
     message: 'a message needs at least one recipient',
     path: ['to'],
@@ -310,18 +318,39 @@ const outgoingMessage = z
     message: 'at most 500 recipients',
     path: ['to'],
   })
-  .refine(
-    (m) =>
-      (m.attachments ?? []).reduce((sum, a) => sum + a.dataBase64.length, 0) <=
-      MAX_ATTACHMENTS_BASE64,
-    { message: 'attachments are at most 25 MB together', path: ['attachments'] },
-  );
+  .refine(attachmentsFit, ATTACHMENTS_TOO_LARGE);
+
+/** A draft is a message still being written: it may have no recipient yet. */
+const draftMessage = outgoingFields
+  .refine((m) => m.to.length + m.cc.length + m.bcc.length <= 500, {
+    message: 'at most 500 recipients',
+    path: ['to'],
+  })
+  .refine(attachmentsFit, ATTACHMENTS_TOO_LARGE);
 
 const sendMessageTask = z.strictObject({
   type: z.literal('sendMessage'),
   accountId: id,
   outboxId: id,
   message: outgoingMessage,
+});
+
+const saveDraftTask = z.strictObject({
+  type: z.literal('saveDraft'),
+  accountId: id,
+  outboxId: id,
+  revision: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9-]+$/, 'a draft revision is letters, digits and "-"'),
+  message: draftMessage,
+});
+
+const deleteDraftTask = z.strictObject({
+  type: z.literal('deleteDraft'),
+  accountId: id,
+  messageId: ownMessageId,
 });
 
 const mailTask = z.discriminatedUnion('type', [
@@ -333,6 +362,8 @@ const mailTask = z.discriminatedUnion('type', [
   renameFolderTask,
   deleteFolderTask,
   sendMessageTask,
+  saveDraftTask,
+  deleteDraftTask,
 ]);
 
 export const apiArgs = {

@@ -12,6 +12,7 @@
  * The Sent copy: Gmail and Office 365 put what they send in Sent themselves, so after sending
  * Sent is searched a few times over about three seconds, and only if the Message-ID is still not
  * there is the message APPENDed (with its Bcc, flagged \Seen). Exactly one copy either way.
+ * Once sent (or found sent), its draft leaves the Drafts folder.
  */
 import type { ImapFlow } from 'imapflow';
 import type { ServerSettings } from '#shared/accounts';
@@ -39,6 +40,11 @@ export interface SendContext {
   /** This run of Petrel sent the message already (in-memory). */
   alreadySent(messageId: string): boolean;
   markSent(messageId: string): void;
+  /**
+   * Removes the message's draft from Drafts once it went out (the draft and the message share the
+   * Message-ID). Never rejects: a draft left behind must not fail a send that happened.
+   */
+  removeDraft?(messageId: string): Promise<void>;
   /** Waits between looks for the server's own Sent copy (default: 0, 0.5, 1, 1.5 s). */
   sentCopyDelaysMs?: readonly number[];
   sleep?(ms: number): Promise<void>;
@@ -49,6 +55,12 @@ export const SENT_COPY_DELAYS_MS: readonly number[] = [0, 500, 1000, 1500];
 export const ACCOUNT_NOT_LISTED = 'the account is not connected yet';
 
 export async function sendMessage(ctx: SendContext, task: SendMessageTask): Promise<TaskResult> {
+  const result = await sendOnce(ctx, task);
+  if (result.ok) await ctx.removeDraft?.(task.message.messageId).catch(() => {});
+  return result;
+}
+
+async function sendOnce(ctx: SendContext, task: SendMessageTask): Promise<TaskResult> {
   const { messageId } = task.message;
   const rows = ctx.imap.folderRows();
   // Every account has INBOX: no rows means the work connection has not listed folders yet.

@@ -22,6 +22,7 @@ import { downloadParts, type PartsOfMessage } from './body-fetch.ts';
 import { trace } from '../trace.ts';
 import { createImapClient } from '../imap/imap-client.ts';
 import { performFolderTask } from '../tasks/folder-tasks.ts';
+import { deleteDraft, saveDraft } from '../tasks/drafts.ts';
 import { performOnSelectedFolder } from '../tasks/perform-task.ts';
 import {
   FOLDER_GONE,
@@ -193,6 +194,10 @@ export class AccountSync {
         return permanentFailure('a transfer to another account needs both accounts');
       case 'sendMessage':
         return permanentFailure('sending is the engine’s (it needs the SMTP server)');
+      case 'saveDraft':
+        return saveDraft(this, task);
+      case 'deleteDraft':
+        return deleteDraft(this, task);
       case 'createFolder':
       case 'renameFolder':
       case 'deleteFolder':

@@ -16,6 +16,7 @@ import {
 import type { EventSink, Logger } from '../ports.ts';
 import { sendMessage } from '../send/send-message.ts';
 import { createSmtpTransport } from '../smtp/smtp-transport.ts';
+import { deleteDraft } from '../tasks/drafts.ts';
 import { transferMessages, type TransferHooks } from '../tasks/transfer-messages.ts';
 import { AccountSync } from './account-sync.ts';
 import type { PartsOfMessage } from './body-fetch.ts';
@@ -146,6 +147,14 @@ export class SyncEngine {
               return { rejected: info.rejected.map(String) };
             } finally {
               transport.close();
+            }
+          },
+          removeDraft: async (messageId) => {
+            const removed = await deleteDraft(sync, { messageId });
+            if (!removed.ok) {
+              this.opts.logger.warn('the sent message’s draft stays in Drafts', {
+                reason: removed.reason,
+              });
             }
           },
           alreadySent: (messageId) => this.sent.has(key(messageId)),

@@ -119,6 +119,12 @@ export interface DraftRow {
   draft: DraftContent;
   /** ms since epoch of the last local save. */
   updatedAt: number;
+  /** The composer shows it (still true after a crash or a kill: it reopens on the next start). */
+  open?: boolean;
+  /** The `updatedAt` of the version last queued for the server's Drafts folder. */
+  queuedAt?: number;
+  /** The account that version was queued to (a draft can change its From account). */
+  queuedTo?: string;
 }
 
 /**

@@ -7,9 +7,12 @@
 import type { OutgoingMessage, SendMessageTask } from '#shared/tasks';
 import type { OutboxRow, PetrelDb } from './db.ts';
 import { outboxFolderId } from './task-effects.ts';
-import { queueTask } from './task-queue.ts';
+import { queueTask, taskScope } from './task-queue.ts';
 
-/** Queues a message for sending; a refused one of the same id leaves the outbox table. */
+/**
+ * Queues a message for sending; a refused one of the same id leaves the outbox table, and its
+ * local draft goes in the same transaction (main removes the server's draft once it is sent).
+ */
 export async function queueSend(
   db: PetrelDb,
   accountId: string,
@@ -19,14 +22,17 @@ export async function queueSend(
   delayMs = 0,
 ): Promise<number> {
   const task: SendMessageTask = { type: 'sendMessage', accountId, outboxId, message };
-  const taskId = await queueTask(
-    db,
-    task,
-    false,
-    delayMs > 0 ? { notBefore: Date.now() + delayMs } : {},
-  );
-  await db.outbox.delete(outboxId);
-  return taskId;
+  return db.transaction('rw', [...taskScope(db), db.outbox], async () => {
+    const taskId = await queueTask(
+      db,
+      task,
+      false,
+      delayMs > 0 ? { notBefore: Date.now() + delayMs } : {},
+    );
+    await db.outbox.delete(outboxId);
+    await db.drafts.delete(outboxId);
+    return taskId;
+  });
 }
 
 /** Main refused the message for good: keep it, with why, for the user to fix. */

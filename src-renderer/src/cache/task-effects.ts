@@ -41,13 +41,20 @@ export type LocalEffect = Pick<TaskRow, 'undo' | 'creates' | 'hides'>;
 /** Where an account's messages to send are queued: a path no server folder has (never a NUL). */
 export const outboxFolderId = (accountId: string): string => folderIdOf(accountId, '\0outbox');
 
+/** Where an account's draft saves and deletions are queued (a path no server folder has). */
+export const draftsQueueFolderId = (accountId: string): string => folderIdOf(accountId, '\0drafts');
+
 /**
  * The folder a task is queued under (`TaskRow.folderId`): a created folder's future id; for a
- * message to send, the account's outbox, a path no server folder has (NUL is never in one).
+ * message to send, the account's outbox, a path no server folder has (NUL is never in one); for
+ * a draft, the account's drafts queue, likewise.
  */
 export function folderOfTask(task: MailTask): string {
   if (task.type === 'createFolder') return folderIdOf(task.accountId, task.path);
   if (task.type === 'sendMessage') return outboxFolderId(task.accountId);
+  if (task.type === 'saveDraft' || task.type === 'deleteDraft') {
+    return draftsQueueFolderId(task.accountId);
+  }
   return task.folderId;
 }
 
@@ -67,7 +74,10 @@ export async function applyLocally(db: PetrelDb, task: MailTask): Promise<LocalE
     case 'deleteFolder':
       return deleteFolderLocally(db, task);
     case 'sendMessage':
-      // Nothing in the mail cache changes until it is sent: the outbox entry is the composer's.
+    case 'saveDraft':
+    case 'deleteDraft':
+      // Nothing in the mail cache changes until the server has it: the Drafts folder's sync
+      // brings the saved copy (and takes the deleted one away).
       return { undo: {} };
   }
 }
@@ -99,6 +109,7 @@ export async function undoLocally(db: PetrelDb, row: TaskRow): Promise<void> {
  */
 export async function tidyAfterDone(db: PetrelDb, row: TaskRow): Promise<void> {
   const { task } = row;
+  if (task.type === 'saveDraft') return forgetSavedDraft(db, task.accountId, task.outboxId);
   for (const folderId of row.hides ?? []) {
     await Promise.all([
       messagesOfFolder(db, folderId).delete(),
@@ -111,6 +122,21 @@ export async function tidyAfterDone(db: PetrelDb, row: TaskRow): Promise<void> {
   if (checkpoint?.uidValidity !== task.uidValidity) return;
   const ids = task.uids.map((uid) => messageRowId(task.folderId, uid));
   await db.bodies.where('rowId').anyOf(ids).delete();
+}
+
+/**
+ * A closed draft the server now holds in its latest version needs no local copy: the Drafts
+ * folder has it. Kept while the composer shows it, or while a newer save is still queued.
+ */
+async function forgetSavedDraft(db: PetrelDb, accountId: string, id: string): Promise<void> {
+  const draft = await db.drafts.get(id);
+  if (!draft || draft.open || draft.queuedAt !== draft.updatedAt) return;
+  const newer = await db.tasks
+    .where('folderId')
+    .anyOf([draftsQueueFolderId(accountId), draftsQueueFolderId(draft.accountId)])
+    .filter((row) => row.task.type === 'saveDraft' && row.task.outboxId === id)
+    .count();
+  if (newer === 0) await db.drafts.delete(id);
 }
 
 // ---- messages ----

@@ -9,9 +9,12 @@ import type { PetrelDb, TaskRow } from './db.ts';
 import { isMessageTask } from './pending-effects.ts';
 import { applyLocally, folderOfTask, tidyAfterDone, undoLocally } from './task-effects.ts';
 
-/** Every table a task's local effect, its rollback or its tidying may touch, and the queue. */
+/**
+ * Every table a task's local effect, its rollback or its tidying may touch, and the queue (local
+ * drafts: a saved draft's row goes once the server has it and the composer is closed).
+ */
 export function taskScope(db: PetrelDb) {
-  return [db.folders, db.messages, db.checkpoints, db.bodies, db.tasks];
+  return [db.folders, db.messages, db.checkpoints, db.bodies, db.tasks, db.drafts];
 }
 
 /**

@@ -55,6 +55,13 @@ export function useCacheWriter(): void {
     // Changes made here (read, flags) go to the servers; a refused one is undone and said why.
     const stopTasks = startTaskRunner(db, petrel(), {
       onFailed: (reason, task) => {
+        if (task.type === 'saveDraft') {
+          const subject = task.message.subject || '(no subject)';
+          useUiStore
+            .getState()
+            .setNotice(`The draft “${subject}” could not be saved on the server: ${reason}.`);
+          return;
+        }
         if (task.type !== 'sendMessage') {
           useUiStore.getState().setNotice(`A change was undone: ${reason}`);
           return;

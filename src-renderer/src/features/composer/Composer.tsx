@@ -2,12 +2,14 @@
  * The composer, as a panel over the reader: From, To, Cc, Bcc, Subject and a plain-text message.
  * Addresses are checked as typed (invalid ones are named next to their field, and sending says
  * why it cannot go yet). Send queues the message in the outbox; main sends it once, keeping its
- * Message-ID on every retry, and saves the Sent copy.
+ * Message-ID on every retry, and saves the Sent copy. What is written is kept as a draft as it is
+ * typed (`useDraftAutosave`): Close keeps it, Discard deletes it here and on the server.
  */
 import { useRef, useState, type FormEvent } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import { parseAddressList } from '#shared/addresses';
 import { errorMessage } from '#shared/result';
+import { discardDraft, saveLocalDraft } from '../../cache/local-drafts.ts';
 import { queueSend } from '../../cache/outbox.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore, type ComposerDraft } from '../../state/store.ts';
@@ -16,12 +18,25 @@ import { AddressField } from './AddressField.tsx';
 import { Attachments } from './Attachments.tsx';
 import { BodyEditor } from './BodyEditor.tsx';
 import { outgoing, type AddressFieldName } from './outgoing.ts';
+import { useDraftAutosave, useResumeDrafts } from './useDraftAutosave.ts';
 
 type Field = AddressFieldName;
 
-export function Composer({ accounts }: { accounts: AccountSummary[] }) {
+export function Composer({
+  accounts,
+  standalone = false,
+}: {
+  accounts: AccountSummary[];
+  /** This is a composer window (desktop app), not the main window. */
+  standalone?: boolean;
+}) {
   const draft = useUiStore((s) => s.composer);
+  const hostMode = useUiStore((s) => s.hostMode);
+  // The main window brings back the draft open at a crash; a composer window only shows its own.
+  useResumeDrafts(standalone ? [] : accounts);
   if (!draft) return null;
+  // The desktop app's main window hands every composer to a window of its own (windows.ts).
+  if (hostMode === 'electron' && !standalone) return null;
   return <ComposerPanel key={draft.outboxId} initial={draft} accounts={accounts} />;
 }
 
@@ -48,6 +63,14 @@ function ComposerPanel({
     bcc: parseAddressList(draft.bcc),
   };
   const account = accounts.find((a) => a.id === draft.accountId) ?? accounts[0];
+  const autosave = useDraftAutosave(draft, accounts, update);
+  const discard = () => {
+    autosave.finish();
+    void discardDraft(db, draft).catch((error: unknown) =>
+      useUiStore.getState().setNotice(`The draft could not be discarded: ${errorMessage(error)}`),
+    );
+    close();
+  };
 
   const send = async (event: FormEvent) => {
     event.preventDefault();
@@ -59,6 +82,7 @@ function ComposerPanel({
       parsed.to.addresses.length + parsed.cc.addresses.length + parsed.bcc.addresses.length;
     if (recipients === 0) return setProblem('Add at least one recipient.');
     const message = outgoing(draft, account, parsed);
+    autosave.finish();
     try {
       const delay = useUiStore.getState().undoSendSeconds * 1000;
       const taskId = await queueSend(db, account.id, draft.outboxId, message, delay);
@@ -67,11 +91,17 @@ function ComposerPanel({
         // Undo within the delay: nothing went out; the message comes back as it was.
         offerUndo([taskId], `Sending “${message.subject || '(no subject)'}”`, {
           forMs: delay,
-          whenCancelled: () =>
-            useUiStore.getState().openComposer({ ...draft, messageId: message.messageId }),
+          whenCancelled: () => {
+            const back = { ...draft, messageId: message.messageId };
+            // A draft again: saved here (sending removed it), then back in the composer.
+            void saveLocalDraft(db, back, { open: true })
+              .catch(() => {})
+              .then(() => useUiStore.getState().openComposer(back));
+          },
         });
       }
     } catch (error) {
+      autosave.resume();
       setProblem(`It could not be queued: ${errorMessage(error)}`);
     }
   };
@@ -94,9 +124,14 @@ function ComposerPanel({
       <form onSubmit={(event) => void send(event)}>
         <header className="composer-header">
           <h2>{draft.inReplyTo ? 'Reply' : 'New message'}</h2>
-          <button type="button" className="link" onClick={close}>
-            Discard
-          </button>
+          <span>
+            <button type="button" className="link" onClick={close} title="Close (kept in Drafts)">
+              Close
+            </button>
+            <button type="button" className="link" onClick={discard}>
+              Discard
+            </button>
+          </span>
         </header>
         <div className="composer-row">
           <label htmlFor="composer-from">From</label>

@@ -54,7 +54,7 @@ export function ComposerWindow({ draftId }: { draftId: string }) {
   if (!accounts) return null;
   return (
     <div className="composer-window">
-      <Composer accounts={accounts} />
+      <Composer accounts={accounts} standalone />
       {!composer && undo && <p className="pad muted">Sending…</p>}
       <UndoBar />
     </div>

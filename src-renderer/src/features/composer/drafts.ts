@@ -9,6 +9,7 @@ import {
   attribution,
   forwardHeaderBlock,
   forwardSubject,
+  normalizeMessageId,
   quotePlain,
   replyRecipients,
   replySubject,
@@ -16,8 +17,14 @@ import {
 } from '#shared/compose';
 import type { MessageRow } from '#shared/mail';
 import { textPart } from '#shared/mime';
+import type { OutgoingAttachment } from '#shared/tasks';
+import { petrel } from '../../bridge/index.ts';
+import type { BodyRow } from '../../cache/db.ts';
+import { localDraftOf } from '../../cache/local-drafts.ts';
 import type { OutboxEntry } from '../../cache/outbox.ts';
 import { db } from '../../state/cache.ts';
+import { cleanAttachmentName } from '../reader/attachment-name.ts';
+import { readerParts } from '../reader/reader-parts.ts';
 import type { ComposerDraft } from '../../state/store.ts';
 
 const newId = () => crypto.randomUUID();
@@ -92,4 +99,103 @@ async function plainTextOf(row: MessageRow): Promise<string> {
   if (part.type !== 'text/html') return body.text;
   // DOMParser documents never run scripts or load anything: only the text is read.
   return new DOMParser().parseFromString(body.text, 'text/html').body.textContent ?? '';
+}
+
+/**
+ * A message of the Drafts folder, back in the composer: recipients, subject, the text (fetched
+ * when not cached), attachments, threading headers and its Message-ID, so that later saves replace
+ * that same server draft. A local draft of the same Message-ID that is as new or newer wins (it
+ * has what the server copy may lack: Bcc, addresses still being typed). The server keeps no Bcc
+ * in the cached row, so a draft from another device comes back without it.
+ */
+export async function draftFromServerDraft(row: MessageRow): Promise<ComposerDraft> {
+  // The cache keeps it without its angle brackets.
+  const stored = normalizeMessageId(row.messageId);
+  const messageId = stored && OWN_MESSAGE_ID.test(stored) ? stored : undefined;
+  const local = messageId ? await localDraftOf(db, row.accountId, messageId) : undefined;
+  // The server copy's INTERNALDATE is its save's time (to the second): same version or older.
+  if (local && local.updatedAt >= row.date) return local.draft;
+  const parts = readerParts(row.structure);
+  const text = row.structure ? textPart(row.structure) : { part: '1', type: 'text/plain' };
+  const wanted = [...(text ? [text] : []), ...parts.attachments];
+  const bodies = await cachedParts(
+    row.id,
+    wanted.map((p) => p.part),
+  );
+  const references = [row.threadId, row.inReplyTo]
+    .map(normalizeMessageId)
+    .filter((id): id is string => id !== undefined && id !== messageId)
+    .filter((id, i, all) => all.indexOf(id) === i);
+  const attachments = parts.attachments.flatMap((part): OutgoingAttachment[] => {
+    const body = bodies.get(part.part);
+    const data =
+      body?.data ?? (body?.text !== undefined ? new TextEncoder().encode(body.text) : undefined);
+    if (!data) return [];
+    return [
+      {
+        filename: cleanAttachmentName(part.filename ?? '') || 'attachment',
+        contentType: part.type,
+        dataBase64: base64Of(data),
+      },
+    ];
+  });
+  const from = row.from[0];
+  return {
+    outboxId: local?.id ?? newId(),
+    accountId: row.accountId,
+    ...(from?.address ? { from } : {}),
+    to: formatAddressList(row.to),
+    cc: formatAddressList(row.cc),
+    bcc: local?.draft.bcc ?? '',
+    subject: row.subject,
+    body: bodyText(text, text ? bodies.get(text.part) : undefined),
+    ...(messageId ? { messageId } : {}),
+    ...(attachments.length ? { attachments } : {}),
+    ...(row.inReplyTo && normalizeMessageId(row.inReplyTo)
+      ? { inReplyTo: normalizeMessageId(row.inReplyTo), references }
+      : {}),
+  };
+}
+
+/** Message-IDs the composer can keep (as main's validation wants them). */
+const OWN_MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
+
+/** The cached parts of a message, fetched first when missing. */
+async function cachedParts(rowId: string, sections: string[]): Promise<Map<string, BodyRow>> {
+  const keys = sections.map((part): [string, string] => [rowId, part]);
+  let rows = await db.bodies.bulkGet(keys);
+  for (let attempt = 1; sections.some((_, i) => !rows[i]); attempt++) {
+    const missing = sections.filter((_, i) => !rows[i]);
+    try {
+      await petrel().loadParts([{ rowId, parts: missing }]);
+    } catch (error) {
+      // The reader asks for the same parts as it opens the message: one retry after it.
+      if (attempt > 1) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    rows = await db.bodies.bulkGet(keys);
+    if (attempt > 1) break;
+  }
+  const out = new Map<string, BodyRow>();
+  rows.forEach((row, i) => row && out.set(sections[i] as string, row));
+  return out;
+}
+
+/**
+ * The draft's text. A single-part message's body ends with the line break MIME puts before its
+ * end (MailComposer writes one): that one is not the user's.
+ */
+function bodyText(part: { type: string } | undefined, body: BodyRow | undefined): string {
+  if (!part || !body?.text) return '';
+  if (part.type !== 'text/html') return body.text.replace(/\r?\n$/, '');
+  // DOMParser documents never run scripts or load anything: only the text is read.
+  return new DOMParser().parseFromString(body.text, 'text/html').body.textContent ?? '';
+}
+
+function base64Of(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
 }

@@ -5,6 +5,7 @@
  */
 import { useEffect } from 'react';
 import { petrel } from '../../bridge/index.ts';
+import { saveLocalDraft } from '../../cache/local-drafts.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore, type ComposerDraft } from '../../state/store.ts';
 
@@ -19,12 +20,7 @@ export function composerWindowDraftId(hash = globalThis.location?.hash ?? ''): s
 
 /** Saves the draft locally and asks for its window; false if it must stay a panel. */
 export async function openInWindow(draft: ComposerDraft): Promise<boolean> {
-  await db.drafts.put({
-    id: draft.outboxId,
-    accountId: draft.accountId,
-    draft,
-    updatedAt: Date.now(),
-  });
+  await saveLocalDraft(db, draft, { open: true });
   return petrel().openComposerWindow(draft.outboxId);
 }
 

@@ -8,6 +8,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useState } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import type { Address, MessageRow, MimePart } from '#shared/mail';
+import { hasFlag } from '#shared/tasks';
 import { errorMessage } from '#shared/result';
 import { petrel } from '../../bridge/index.ts';
 import type { BodyRow } from '../../cache/db.ts';
@@ -23,7 +24,7 @@ import {
   toggleRead,
 } from '../mail/actions.ts';
 import { formatSize, fullAddress, listDate, personName, readerDate } from '../mail/format.ts';
-import { draftFrom, type ReplyMode } from '../composer/drafts.ts';
+import { draftFrom, draftFromServerDraft, type ReplyMode } from '../composer/drafts.ts';
 import { cleanAttachmentName } from './attachment-name.ts';
 import { MailHtmlFrame } from './MailHtmlFrame.tsx';
 import { PlainTextBody } from './PlainTextBody.tsx';
@@ -73,6 +74,11 @@ function MessageHeader({ row, accountName }: { row: MessageRow; accountName?: st
     <header className="reader-header">
       <h1 className="reader-subject">{row.subject || '(no subject)'}</h1>
       <div className="reader-actions" role="toolbar" aria-label="Message actions">
+        {(role === 'drafts' || hasFlag(row.flags, '\\Draft')) && (
+          <button type="button" className="primary" onClick={() => void editDraft(row)}>
+            Edit draft
+          </button>
+        )}
         <button type="button" onClick={() => void reply(row, 'reply')} title="Reply (r)">
           Reply
         </button>
@@ -128,6 +134,15 @@ function MessageHeader({ row, accountName }: { row: MessageRow; accountName?: st
       </dl>
     </header>
   );
+}
+
+/** Opens the composer with a draft of the Drafts folder, to go on writing it. */
+export async function editDraft(row: MessageRow): Promise<void> {
+  try {
+    useUiStore.getState().openComposer(await draftFromServerDraft(row));
+  } catch (error) {
+    useUiStore.getState().setNotice(`The draft could not be opened: ${errorMessage(error)}`);
+  }
 }
 
 /** Opens the composer with a reply or forward of `row`. */
