@@ -12,7 +12,7 @@ import type {
   AccountSummary,
   ConnectionTestResult,
 } from './accounts.ts';
-import type { AppInfo } from './dto.ts';
+import type { AppInfo, SmtpSizeLimit } from './dto.ts';
 import type { PartRequest } from './mail.ts';
 import type { CacheState, ChangeBatch } from './sync.ts';
 import type { MailTask, TaskResult } from './tasks.ts';
@@ -46,6 +46,8 @@ export interface PetrelApi {
   performTask(task: MailTask): Promise<TaskResult>;
   /** Unread mail in the inboxes: the dock/launcher badge shows it (where the desktop has one). */
   setUnreadCount(count: number): Promise<void>;
+  /** The largest message the account's SMTP server takes (EHLO SIZE; learned once, cached). */
+  smtpSizeLimit(accountId: string): Promise<SmtpSizeLimit>;
 }
 
 export interface PetrelEvents {
@@ -77,6 +79,7 @@ const methodNameSet = {
   reconnectNow: true,
   performTask: true,
   setUnreadCount: true,
+  smtpSizeLimit: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(methodNameSet) as ApiMethod[];
 

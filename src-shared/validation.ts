@@ -356,7 +356,8 @@ export const apiArgs = {
         z.object({
           rowId: z.string().min(1).max(2000).regex(/#\d+$/, 'a message row id ends in #<uid>'),
           parts: z
-            .array(z.string().regex(/^(\d+(\.\d+)*|TEXT)$/))
+            // "" is the whole message as it is on the server (BODY.PEEK[]: forward as attachment).
+            .array(z.string().regex(/^(\d+(\.\d+)*|TEXT|)$/))
             .min(1)
             .max(50),
         }),
@@ -367,4 +368,5 @@ export const apiArgs = {
   reconnectNow: z.tuple([]),
   performTask: z.tuple([mailTask]),
   setUnreadCount: z.tuple([z.number().int().min(0).max(10_000_000)]),
+  smtpSizeLimit: z.tuple([id]),
 } satisfies ArgsSchemas;

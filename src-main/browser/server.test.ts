@@ -37,6 +37,7 @@ const api: PetrelApi = {
   reconnectNow: async () => {},
   performTask: async () => ({ ok: true }),
   setUnreadCount: async () => {},
+  smtpSizeLimit: async () => ({ server: 'smtp.example.test' }),
 };
 
 let server: BrowserServer;

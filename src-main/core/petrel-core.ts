@@ -4,11 +4,13 @@
  */
 import type { PetrelApi } from '#shared/contract';
 import type { HostMode } from '#shared/dto';
+import { PetrelError } from '#shared/result';
 import { permanentFailure } from '#shared/tasks';
 import { AccountService, passwordKey } from './accounts/account-service.ts';
 import type { DesktopPort, EventSink, Logger } from './ports.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { SettingsStore } from './settings/settings-store.ts';
+import { SmtpSizeLimits } from './smtp/smtp-size.ts';
 import { SyncEngine } from './sync/sync-engine.ts';
 import type { TransferHooks } from './tasks/transfer-messages.ts';
 
@@ -44,6 +46,7 @@ export function createCore(options: CoreOptions): PetrelCore {
     ...(options.transferHooks ? { transferHooks: options.transferHooks } : {}),
   });
   const service = new AccountService(settings, secrets, engine, options.events);
+  const sizeLimits = new SmtpSizeLimits();
 
   const api: PetrelApi = {
     getAppInfo: async () => ({
@@ -63,6 +66,13 @@ export function createCore(options: CoreOptions): PetrelCore {
     loadParts: (requests, background) => engine.loadParts(requests, background ?? false),
     reconnectNow: async () => engine.wake(),
     setUnreadCount: async (count) => options.desktop?.setUnreadCount(count),
+    smtpSizeLimit: async (accountId) => {
+      const account = (await service.list()).find((a) => a.id === accountId);
+      if (!account) throw new PetrelError('invalid-argument', 'That account is not set up here.');
+      const password = await secrets.get(passwordKey(accountId));
+      if (!password) return { server: account.smtp.host };
+      return sizeLimits.of(account, password);
+    },
     performTask: async (task) => {
       const accounts = await service.list();
       if (!accounts.some((account) => account.id === task.accountId)) {
