@@ -4,20 +4,26 @@
  * why it cannot go yet). Send queues the message in the outbox; main sends it once, keeping its
  * Message-ID on every retry, and saves the Sent copy.
  */
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import { parseAddressList } from '#shared/addresses';
+import type { SmtpSizeLimit } from '#shared/dto';
 import { errorMessage } from '#shared/result';
+import { petrel } from '../../bridge/index.ts';
 import { queueSend } from '../../cache/outbox.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore, type ComposerDraft } from '../../state/store.ts';
 import { offerUndo } from '../mail/actions.ts';
+import { formatSize } from '../mail/format.ts';
 import { AddressField } from './AddressField.tsx';
 import { Attachments } from './Attachments.tsx';
 import { BodyEditor } from './BodyEditor.tsx';
-import { outgoing, type AddressFieldName } from './outgoing.ts';
+import { estimatedSize, outgoing, type AddressFieldName } from './outgoing.ts';
 
 type Field = AddressFieldName;
+
+/** What most servers take when this one does not say (its EHLO has no SIZE, or it was not asked). */
+const COMMON_SIZE_LIMIT = 25 * 1024 * 1024;
 
 export function Composer({ accounts }: { accounts: AccountSummary[] }) {
   const draft = useUiStore((s) => s.composer);
@@ -48,9 +54,11 @@ function ComposerPanel({
     bcc: parseAddressList(draft.bcc),
   };
   const account = accounts.find((a) => a.id === draft.accountId) ?? accounts[0];
+  const sizeLimit = useSmtpSizeLimit(account?.id);
+  const [sizeWarning, setSizeWarning] = useState<string>();
 
-  const send = async (event: FormEvent) => {
-    event.preventDefault();
+  const send = async (anySize = false) => {
+    setSizeWarning(undefined);
     setTouched({ to: true, cc: true, bcc: true });
     const invalid = [...parsed.to.invalid, ...parsed.cc.invalid, ...parsed.bcc.invalid];
     if (!account) return setProblem('Add an account to send from.');
@@ -59,6 +67,15 @@ function ComposerPanel({
       parsed.to.addresses.length + parsed.cc.addresses.length + parsed.bcc.addresses.length;
     if (recipients === 0) return setProblem('Add at least one recipient.');
     const message = outgoing(draft, account, parsed);
+    const size = estimatedSize(message);
+    const max = sizeLimit?.maxBytes ?? COMMON_SIZE_LIMIT;
+    if (!anySize && size > max) {
+      const server = sizeLimit?.maxBytes ? sizeLimit.server : 'most servers';
+      const accepts = sizeLimit?.maxBytes ? 'accepts' : 'accept';
+      return setSizeWarning(
+        `This message is about ${formatSize(size)}; ${server} ${accepts} at most ${formatSize(max)}.`,
+      );
+    }
     try {
       const delay = useUiStore.getState().undoSendSeconds * 1000;
       const taskId = await queueSend(db, account.id, draft.outboxId, message, delay);
@@ -91,7 +108,12 @@ function ComposerPanel({
 
   return (
     <section className="composer" role="dialog" aria-label={initial.subject || 'New message'}>
-      <form onSubmit={(event) => void send(event)}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void send();
+        }}
+      >
         <header className="composer-header">
           <h2>{draft.inReplyTo ? 'Reply' : 'New message'}</h2>
           <button type="button" className="link" onClick={close}>
@@ -134,6 +156,17 @@ function ComposerPanel({
             {problem}
           </p>
         )}
+        {sizeWarning && (
+          <div className="composer-size-warning" role="alertdialog" aria-label="Message size">
+            <p>{sizeWarning}</p>
+            <button type="button" onClick={() => void send(true)}>
+              Send anyway
+            </button>
+            <button type="button" onClick={() => setSizeWarning(undefined)}>
+              Cancel
+            </button>
+          </div>
+        )}
         <div className="actions">
           <button type="submit" className="primary">
             Send
@@ -142,4 +175,22 @@ function ComposerPanel({
       </form>
     </section>
   );
+}
+
+/** The account's SMTP SIZE limit, asked of main once per account the composer sends from. */
+function useSmtpSizeLimit(accountId: string | undefined): SmtpSizeLimit | undefined {
+  const [limit, setLimit] = useState<{ accountId: string; limit: SmtpSizeLimit }>();
+  useEffect(() => {
+    if (!accountId) return;
+    let current = true;
+    petrel()
+      .smtpSizeLimit(accountId)
+      .then((found) => current && setLimit({ accountId, limit: found }))
+      // Unknown: the common limit applies.
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [accountId]);
+  return limit && limit.accountId === accountId ? limit.limit : undefined;
 }

@@ -1,7 +1,10 @@
 /**
  * Drafts the composer opens with: a new message, a reply (to the sender, or to everyone), a
- * forward, or a refused message to fix. Recipients are text the user can edit; subjects and
- * thread headers come from the pure rules in src-shared/compose.ts.
+ * forward (inline, with the original's attachments, or the original as an attachment), or a
+ * refused message to fix. Recipients are text the user can edit; subjects and thread headers
+ * come from the pure rules in src-shared/compose.ts. Drafts start rich (HTML in `html`, its
+ * plain form in `body`); the identity's signature goes at the end of a new message and above the
+ * quote of a reply or forward.
  */
 import type { AccountSummary } from '#shared/accounts';
 import { formatAddressList } from '#shared/addresses';
@@ -14,33 +17,89 @@ import {
   replySubject,
   threadHeaders,
 } from '#shared/compose';
+import { plainTextToHtml } from '#shared/html-text';
+import { identityFor, signatureHtml, signatureText } from '#shared/identities';
 import type { MessageRow } from '#shared/mail';
-import { textPart } from '#shared/mime';
 import type { OutboxEntry } from '../../cache/outbox.ts';
-import { db } from '../../state/cache.ts';
 import type { ComposerDraft } from '../../state/store.ts';
+import { originalAsAttachment, originalAttachments, originalBody } from './original.ts';
 
 const newId = () => crypto.randomUUID();
 
-export function newDraft(accountId: string): ComposerDraft {
-  return { outboxId: newId(), accountId, to: '', cc: '', bcc: '', subject: '', body: '' };
+type SignatureSource = Pick<AccountSummary, 'id' | 'email' | 'identities'>;
+
+/** The signature of the account's identity (its main one), as text and as HTML. */
+function signatureOf(account: SignatureSource | undefined): { text: string; html: string } {
+  const signature = account ? identityFor(account, undefined).signature : '';
+  return { text: signatureText(signature), html: signatureHtml(signature) };
 }
 
-export type ReplyMode = 'reply' | 'replyAll' | 'forward';
+/**
+ * A draft that starts with an empty line to write on, then the signature, then `rest` (a quote
+ * or a forwarded message), in both forms.
+ */
+function opening(
+  account: SignatureSource | undefined,
+  rest: { text: string; html: string } = { text: '', html: '' },
+): { body: string; html: string; format: 'rich' } {
+  const signature = signatureOf(account);
+  const text = [signature.text, rest.text].filter(Boolean).join('\n\n');
+  return {
+    format: 'rich',
+    body: text ? `\n\n${text}` : '',
+    html: `<p></p>${signature.html}${rest.html}`,
+  };
+}
 
-/** A reply or forward of a cached message, quoting its text (plain; HTML becomes its text). */
+/** A new message from the account, rich, with its signature at the end. */
+export function newDraft(account: SignatureSource): ComposerDraft {
+  return {
+    outboxId: newId(),
+    accountId: account.id,
+    to: '',
+    cc: '',
+    bcc: '',
+    subject: '',
+    ...opening(account),
+  };
+}
+
+export type ReplyMode = 'reply' | 'replyAll' | 'forward' | 'forwardAsAttachment';
+
+/**
+ * A reply or forward of a cached message. A reply quotes the original under its attribution line
+ * (a `<blockquote>` of the sanitized original; "> " lines in the plain form); an inline forward
+ * puts the header block above the original and keeps its attachments; forwarding as an
+ * attachment attaches the original's exact bytes as message/rfc822. Rejects (with a sentence)
+ * when an attachment cannot be had.
+ */
 export async function draftFrom(
   row: MessageRow,
   mode: ReplyMode,
   accounts: AccountSummary[],
 ): Promise<ComposerDraft> {
-  const text = await plainTextOf(row);
-  const draft = newDraft(row.accountId);
-  if (mode === 'forward') {
+  const account = accounts.find((a) => a.id === row.accountId);
+  const draft = { outboxId: newId(), accountId: row.accountId, to: '', cc: '', bcc: '' };
+  if (mode === 'forwardAsAttachment') {
     return {
       ...draft,
       subject: forwardSubject(row.subject),
-      body: `\n\n${forwardHeaderBlock(row)}\n\n${text}`,
+      ...opening(account),
+      attachments: [await originalAsAttachment(row)],
+    };
+  }
+  const original = await originalBody(row);
+  if (mode === 'forward') {
+    const header = forwardHeaderBlock(row);
+    const attachments = await originalAttachments(row);
+    return {
+      ...draft,
+      subject: forwardSubject(row.subject),
+      ...opening(account, {
+        text: `${header}\n${original.text}`,
+        html: `${plainTextToHtml(header.trimEnd())}${original.html}`,
+      }),
+      ...(attachments.length ? { attachments } : {}),
     };
   }
   // The replying account's own address: other accounts of this app are other people here.
@@ -51,12 +110,16 @@ export async function draftFrom(
     references: [row.threadId, row.inReplyTo],
     ...(row.inReplyTo ? { inReplyTo: row.inReplyTo } : {}),
   });
+  const said = attribution(row);
   return {
     ...draft,
     to: formatAddressList(to),
     cc: formatAddressList(cc),
     subject: replySubject(row.subject),
-    body: `\n\n${quotePlain(text, attribution(row))}`,
+    ...opening(account, {
+      text: quotePlain(original.text, said),
+      html: `${plainTextToHtml(said)}<blockquote>${original.html}</blockquote>`,
+    }),
     ...(thread.inReplyTo ? { inReplyTo: thread.inReplyTo } : {}),
     references: thread.references,
   };
@@ -73,23 +136,12 @@ export function draftFromOutbox(entry: OutboxEntry): ComposerDraft {
     bcc: formatAddressList(m.bcc),
     subject: m.subject,
     body: m.text ?? '',
+    ...(m.html !== undefined
+      ? { html: m.html, format: 'rich' as const }
+      : { format: 'plain' as const }),
     messageId: m.messageId,
     ...(m.attachments?.length ? { attachments: m.attachments } : {}),
     ...(m.inReplyTo ? { inReplyTo: m.inReplyTo } : {}),
     ...(m.references ? { references: m.references } : {}),
   };
-}
-
-/**
- * The text to quote: the cached text/plain part, else the HTML part's text (parsed inertly, never
- * rendered), else a note that the body is not saved here.
- */
-async function plainTextOf(row: MessageRow): Promise<string> {
-  const part = row.structure ? textPart(row.structure) : { part: '1', type: 'text/plain' };
-  if (!part) return '';
-  const body = await db.bodies.get([row.id, part.part]);
-  if (!body?.text) return '(The original text is not saved on this computer.)';
-  if (part.type !== 'text/html') return body.text;
-  // DOMParser documents never run scripts or load anything: only the text is read.
-  return new DOMParser().parseFromString(body.text, 'text/html').body.textContent ?? '';
 }

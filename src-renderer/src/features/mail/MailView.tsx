@@ -137,8 +137,8 @@ function UndoBar() {
 }
 
 export function writeNew(accounts: AccountSummary[], accountId?: string): void {
-  const id = accountId ?? accounts[0]?.id;
-  if (id) useUiStore.getState().openComposer(newDraft(id));
+  const account = accounts.find((a) => a.id === (accountId ?? accounts[0]?.id));
+  if (account) useUiStore.getState().openComposer(newDraft(account));
 }
 
 function Notice() {

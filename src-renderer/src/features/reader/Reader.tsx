@@ -81,6 +81,13 @@ function MessageHeader({ row, accountName }: { row: MessageRow; accountName?: st
         <button type="button" onClick={() => void reply(row, 'forward')} title="Forward (f)">
           Forward
         </button>
+        <button
+          type="button"
+          onClick={() => void reply(row, 'forwardAsAttachment')}
+          title="Forward as attachment (Shift+F)"
+        >
+          Forward as attachment
+        </button>
         <button type="button" onClick={() => void moveToRole(ids, 'archive')} title="Archive (e)">
           Archive
         </button>
@@ -131,8 +138,13 @@ function MessageHeader({ row, accountName }: { row: MessageRow; accountName?: st
 
 /** Opens the composer with a reply or forward of `row`. */
 export async function reply(row: MessageRow, mode: ReplyMode): Promise<void> {
-  const accounts = await petrel().listAccounts();
-  useUiStore.getState().openComposer(await draftFrom(row, mode, accounts));
+  try {
+    const accounts = await petrel().listAccounts();
+    useUiStore.getState().openComposer(await draftFrom(row, mode, accounts));
+  } catch (error) {
+    const what = mode.startsWith('forward') ? 'forward' : 'reply to';
+    useUiStore.getState().setNotice(`Could not ${what} this message: ${errorMessage(error)}.`);
+  }
 }
 
 function AddressField({ label, list }: { label: string; list: Address[] }) {
