@@ -127,6 +127,7 @@ function Toolbar({ editor, onLink }: { editor: Editor; onLink(): void }) {
     <button
       type="button"
       aria-pressed={pressed}
+      aria-label={label}
       title={`${label} (${keys})`}
       // Keeps the editor's selection: a mousedown on the button would take focus first.
       onMouseDown={(e) => e.preventDefault()}
