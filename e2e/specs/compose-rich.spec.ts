@@ -212,6 +212,16 @@ test('the composer warns before sending more than the server takes (its SIZE)', 
   const composer = page.getByRole('dialog', { name: 'New message' });
   await composer.getByLabel('To', { exact: true }).fill(bob.address);
   await composer.getByLabel('Subject').fill('Big one');
+  // Plain text and back: the bold goes (and the composer says so), the words stay.
+  await composer.getByLabel('Message', { exact: true }).click();
+  await page.keyboard.press('Control+b');
+  await page.keyboard.type('Heavy');
+  await composer.getByRole('switch', { name: 'Plain text' }).check();
+  await expect(composer.getByRole('status')).toContainText('Formatting');
+  await expect(composer.getByLabel('Message', { exact: true })).toHaveValue('Heavy');
+  await composer.getByRole('switch', { name: 'Plain text' }).uncheck();
+  await expect(composer.getByLabel('Message', { exact: true })).toHaveText('Heavy');
+  await expect(composer.getByLabel('Message', { exact: true }).locator('strong')).toHaveCount(0);
   // 8 MiB is about 11 MB in base64: more than the rig Postfix's SIZE (10,240,000).
   await composer.getByLabel('Attach files').setInputFiles({
     name: 'big.bin',
