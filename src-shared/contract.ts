@@ -12,7 +12,7 @@ import type {
   AccountSummary,
   ConnectionTestResult,
 } from './accounts.ts';
-import type { AppInfo, MailtoHandlerState } from './dto.ts';
+import type { AppInfo, MailtoHandlerState, SmtpSizeLimit } from './dto.ts';
 import type { PartRequest } from './mail.ts';
 import type { CacheState, ChangeBatch } from './sync.ts';
 import type { MailTask, TaskResult } from './tasks.ts';
@@ -57,6 +57,8 @@ export interface PetrelApi {
    * first). False where the host has no windows to open (browser mode: the composer is a panel).
    */
   openComposerWindow(draftId: string): Promise<boolean>;
+  /** The largest message the account's SMTP server takes (EHLO SIZE; learned once, cached). */
+  smtpSizeLimit(accountId: string): Promise<SmtpSizeLimit>;
 }
 
 export interface PetrelEvents {
@@ -94,6 +96,7 @@ const methodNameSet = {
   setMailtoHandler: true,
   takeMailto: true,
   openComposerWindow: true,
+  smtpSizeLimit: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(methodNameSet) as ApiMethod[];
 

@@ -20,3 +20,11 @@ export interface AppInfo {
   /** Where passwords are kept; anything but the OS keychain deserves a warning. */
   secretStorage: SecretStorageKind;
 }
+
+/** The largest message an account's SMTP server accepts (its EHLO SIZE), when it says. */
+export interface SmtpSizeLimit {
+  /** The server's host name, to name it in a warning. */
+  server: string;
+  /** Bytes of the whole message as sent (base64 attachments included); absent when unknown. */
+  maxBytes?: number;
+}

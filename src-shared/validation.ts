@@ -387,7 +387,8 @@ export const apiArgs = {
         z.object({
           rowId: z.string().min(1).max(2000).regex(/#\d+$/, 'a message row id ends in #<uid>'),
           parts: z
-            .array(z.string().regex(/^(\d+(\.\d+)*|TEXT)$/))
+            // "" is the whole message as it is on the server (BODY.PEEK[]: forward as attachment).
+            .array(z.string().regex(/^(\d+(\.\d+)*|TEXT|)$/))
             .min(1)
             .max(50),
         }),
@@ -402,4 +403,5 @@ export const apiArgs = {
   setMailtoHandler: z.tuple([z.boolean()]),
   takeMailto: z.tuple([]),
   openComposerWindow: z.tuple([id]),
+  smtpSizeLimit: z.tuple([id]),
 } satisfies ArgsSchemas;

@@ -41,6 +41,7 @@ const api: PetrelApi = {
   setMailtoHandler: async () => ({ supported: false, isDefault: false }),
   takeMailto: async () => [],
   openComposerWindow: async () => false,
+  smtpSizeLimit: async () => ({ server: 'smtp.example.test' }),
 };
 
 let server: BrowserServer;

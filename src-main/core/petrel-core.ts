@@ -4,11 +4,13 @@
  */
 import type { PetrelApi } from '#shared/contract';
 import type { HostMode, MailtoHandlerState } from '#shared/dto';
+import { PetrelError } from '#shared/result';
 import { permanentFailure } from '#shared/tasks';
 import { AccountService, passwordKey } from './accounts/account-service.ts';
 import type { DesktopPort, EventSink, Logger } from './ports.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
 import { SettingsStore } from './settings/settings-store.ts';
+import { SmtpSizeLimits } from './smtp/smtp-size.ts';
 import { SyncEngine } from './sync/sync-engine.ts';
 import type { TransferHooks } from './tasks/transfer-messages.ts';
 
@@ -50,6 +52,7 @@ export function createCore(options: CoreOptions): PetrelCore {
     ...(options.transferHooks ? { transferHooks: options.transferHooks } : {}),
   });
   const service = new AccountService(settings, secrets, engine, options.events);
+  const sizeLimits = new SmtpSizeLimits();
 
   // mailto: URLs the system handed over, kept until the window takes them (it may still be loading).
   const mailtoWaiting: string[] = [];
@@ -80,6 +83,13 @@ export function createCore(options: CoreOptions): PetrelCore {
       if (!options.desktop) return false;
       options.desktop.openComposerWindow(draftId);
       return true;
+    },
+    smtpSizeLimit: async (accountId) => {
+      const account = (await service.list()).find((a) => a.id === accountId);
+      if (!account) throw new PetrelError('invalid-argument', 'That account is not set up here.');
+      const password = await secrets.get(passwordKey(accountId));
+      if (!password) return { server: account.smtp.host };
+      return sizeLimits.of(account, password);
     },
     performTask: async (task) => {
       const accounts = await service.list();

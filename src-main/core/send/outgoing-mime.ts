@@ -3,8 +3,13 @@
  * twice — without Bcc for SMTP (recipients must not see it), with Bcc for the Sent copy (the sender
  * sees who got it). Same boundaries, same Message-ID and Date in both. Nothing is ever read from a
  * file or a URL: attachments arrive as bytes, and both kinds of access are switched off anyway.
+ *
+ * A rich message (HTML) always goes as multipart/alternative with a text/plain part made here from
+ * that very HTML (`htmlToPlainText`), so the two alternatives cannot drift apart whatever the
+ * renderer sent; a plain one is text/plain alone.
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { htmlToPlainText } from '#shared/html-text';
 import type { Address } from '#shared/mail';
 import type { OutgoingMessage } from '#shared/tasks';
 
@@ -25,6 +30,7 @@ export async function buildMessage(
   now: () => number = Date.now,
 ): Promise<BuiltMessage> {
   const date = new Date(message.date ?? now());
+  const text = message.html !== undefined ? htmlToPlainText(message.html) : message.text;
   const node = new MailComposer({
     from: mailbox(message.from),
     to: message.to.map(mailbox),
@@ -33,7 +39,7 @@ export async function buildMessage(
     subject: message.subject,
     messageId: message.messageId,
     date,
-    ...(message.text !== undefined ? { text: message.text } : {}),
+    ...(text !== undefined ? { text } : {}),
     ...(message.html !== undefined ? { html: message.html } : {}),
     ...(message.inReplyTo ? { inReplyTo: message.inReplyTo } : {}),
     ...(message.references?.length ? { references: message.references } : {}),

@@ -5,22 +5,28 @@
  * Message-ID on every retry, and saves the Sent copy. What is written is kept as a draft as it is
  * typed (`useDraftAutosave`): Close keeps it, Discard deletes it here and on the server.
  */
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AccountSummary } from '#shared/accounts';
 import { parseAddressList } from '#shared/addresses';
+import type { SmtpSizeLimit } from '#shared/dto';
 import { errorMessage } from '#shared/result';
+import { petrel } from '../../bridge/index.ts';
 import { discardDraft, saveLocalDraft } from '../../cache/local-drafts.ts';
 import { queueSend } from '../../cache/outbox.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore, type ComposerDraft } from '../../state/store.ts';
 import { offerUndo } from '../mail/actions.ts';
+import { formatSize } from '../mail/format.ts';
 import { AddressField } from './AddressField.tsx';
 import { Attachments } from './Attachments.tsx';
 import { BodyEditor } from './BodyEditor.tsx';
-import { outgoing, type AddressFieldName } from './outgoing.ts';
+import { estimatedSize, outgoing, type AddressFieldName } from './outgoing.ts';
 import { useDraftAutosave, useResumeDrafts } from './useDraftAutosave.ts';
 
 type Field = AddressFieldName;
+
+/** What most servers take when this one does not say (its EHLO has no SIZE, or it was not asked). */
+const COMMON_SIZE_LIMIT = 25 * 1024 * 1024;
 
 export function Composer({
   accounts,
@@ -71,9 +77,11 @@ function ComposerPanel({
     );
     close();
   };
+  const sizeLimit = useSmtpSizeLimit(account?.id);
+  const [sizeWarning, setSizeWarning] = useState<string>();
 
-  const send = async (event: FormEvent) => {
-    event.preventDefault();
+  const send = async (anySize = false) => {
+    setSizeWarning(undefined);
     setTouched({ to: true, cc: true, bcc: true });
     const invalid = [...parsed.to.invalid, ...parsed.cc.invalid, ...parsed.bcc.invalid];
     if (!account) return setProblem('Add an account to send from.');
@@ -82,6 +90,15 @@ function ComposerPanel({
       parsed.to.addresses.length + parsed.cc.addresses.length + parsed.bcc.addresses.length;
     if (recipients === 0) return setProblem('Add at least one recipient.');
     const message = outgoing(draft, account, parsed);
+    const size = estimatedSize(message);
+    const max = sizeLimit?.maxBytes ?? COMMON_SIZE_LIMIT;
+    if (!anySize && size > max) {
+      const server = sizeLimit?.maxBytes ? sizeLimit.server : 'most servers';
+      const accepts = sizeLimit?.maxBytes ? 'accepts' : 'accept';
+      return setSizeWarning(
+        `This message is about ${formatSize(size)}; ${server} ${accepts} at most ${formatSize(max)}.`,
+      );
+    }
     autosave.finish();
     try {
       const delay = useUiStore.getState().undoSendSeconds * 1000;
@@ -121,7 +138,12 @@ function ComposerPanel({
 
   return (
     <section className="composer" role="dialog" aria-label={initial.subject || 'New message'}>
-      <form onSubmit={(event) => void send(event)}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void send();
+        }}
+      >
         <header className="composer-header">
           <h2>{draft.inReplyTo ? 'Reply' : 'New message'}</h2>
           <span>
@@ -169,6 +191,17 @@ function ComposerPanel({
             {problem}
           </p>
         )}
+        {sizeWarning && (
+          <div className="composer-size-warning" role="alertdialog" aria-label="Message size">
+            <p>{sizeWarning}</p>
+            <button type="button" onClick={() => void send(true)}>
+              Send anyway
+            </button>
+            <button type="button" onClick={() => setSizeWarning(undefined)}>
+              Cancel
+            </button>
+          </div>
+        )}
         <div className="actions">
           <button type="submit" className="primary">
             Send
@@ -177,4 +210,22 @@ function ComposerPanel({
       </form>
     </section>
   );
+}
+
+/** The account's SMTP SIZE limit, asked of main once per account the composer sends from. */
+function useSmtpSizeLimit(accountId: string | undefined): SmtpSizeLimit | undefined {
+  const [limit, setLimit] = useState<{ accountId: string; limit: SmtpSizeLimit }>();
+  useEffect(() => {
+    if (!accountId) return;
+    let current = true;
+    petrel()
+      .smtpSizeLimit(accountId)
+      .then((found) => current && setLimit({ accountId, limit: found }))
+      // Unknown: the common limit applies.
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [accountId]);
+  return limit && limit.accountId === accountId ? limit.limit : undefined;
 }

@@ -1,7 +1,10 @@
 /**
  * Drafts the composer opens with: a new message, a reply (to the sender, or to everyone), a
- * forward, or a refused message to fix. Recipients are text the user can edit; subjects and
- * thread headers come from the pure rules in src-shared/compose.ts.
+ * forward (inline, with the original's attachments, or the original as an attachment), or a
+ * refused message to fix. Recipients are text the user can edit; subjects and thread headers
+ * come from the pure rules in src-shared/compose.ts. Drafts start rich (HTML in `html`, its
+ * plain form in `body`); the identity's signature goes at the end of a new message and above the
+ * quote of a reply or forward.
  */
 import type { AccountSummary } from '#shared/accounts';
 import { formatAddressList } from '#shared/addresses';
@@ -15,39 +18,100 @@ import {
   replySubject,
   threadHeaders,
 } from '#shared/compose';
+import { plainTextToHtml } from '#shared/html-text';
+import { identityFor, signatureHtml, signatureText } from '#shared/identities';
 import type { MessageRow } from '#shared/mail';
-import { textPart } from '#shared/mime';
-import type { OutgoingAttachment } from '#shared/tasks';
-import { petrel } from '../../bridge/index.ts';
-import type { BodyRow } from '../../cache/db.ts';
 import { localDraftOf } from '../../cache/local-drafts.ts';
 import type { OutboxEntry } from '../../cache/outbox.ts';
 import { db } from '../../state/cache.ts';
-import { cleanAttachmentName } from '../reader/attachment-name.ts';
 import { readerParts } from '../reader/reader-parts.ts';
 import type { ComposerDraft } from '../../state/store.ts';
+import { originalAsAttachment, originalAttachments, originalBody } from './original.ts';
 
 const newId = () => crypto.randomUUID();
 
-export function newDraft(accountId: string): ComposerDraft {
-  return { outboxId: newId(), accountId, to: '', cc: '', bcc: '', subject: '', body: '' };
+type SignatureSource = Pick<AccountSummary, 'id' | 'email' | 'identities'>;
+
+/** The signature of the account's identity (its main one), as text and as HTML. */
+function signatureOf(account: SignatureSource | undefined): { text: string; html: string } {
+  const signature = account ? identityFor(account, undefined).signature : '';
+  return { text: signatureText(signature), html: signatureHtml(signature) };
 }
 
-export type ReplyMode = 'reply' | 'replyAll' | 'forward';
+/**
+ * A draft that starts with an empty line to write on, then the signature, then `rest` (a quote
+ * or a forwarded message), in both forms.
+ */
+function opening(
+  account: SignatureSource | undefined,
+  rest: { text: string; html: string } = { text: '', html: '' },
+): { body: string; html: string; format: 'rich' } {
+  const signature = signatureOf(account);
+  const text = [signature.text, rest.text].filter(Boolean).join('\n\n');
+  return {
+    format: 'rich',
+    body: text ? `\n\n${text}` : '',
+    html: `<p></p>${signature.html}${rest.html}`,
+  };
+}
 
-/** A reply or forward of a cached message, quoting its text (plain; HTML becomes its text). */
+/** A new message from the account, rich, with its signature at the end. */
+export function newDraft(account: SignatureSource, text = ''): ComposerDraft {
+  const start = opening(account);
+  return {
+    outboxId: newId(),
+    accountId: account.id,
+    to: '',
+    cc: '',
+    bcc: '',
+    subject: '',
+    ...start,
+    // A text to start with (a mailto: link's body) takes the empty first line's place.
+    ...(text
+      ? {
+          body: `${text}${start.body}`,
+          html: `${plainTextToHtml(text)}${start.html.replace(/^<p><\/p>/, '')}`,
+        }
+      : {}),
+  };
+}
+
+export type ReplyMode = 'reply' | 'replyAll' | 'forward' | 'forwardAsAttachment';
+
+/**
+ * A reply or forward of a cached message. A reply quotes the original under its attribution line
+ * (a `<blockquote>` of the sanitized original; "> " lines in the plain form); an inline forward
+ * puts the header block above the original and keeps its attachments; forwarding as an
+ * attachment attaches the original's exact bytes as message/rfc822. Rejects (with a sentence)
+ * when an attachment cannot be had.
+ */
 export async function draftFrom(
   row: MessageRow,
   mode: ReplyMode,
   accounts: AccountSummary[],
 ): Promise<ComposerDraft> {
-  const text = await plainTextOf(row);
-  const draft = newDraft(row.accountId);
-  if (mode === 'forward') {
+  const account = accounts.find((a) => a.id === row.accountId);
+  const draft = { outboxId: newId(), accountId: row.accountId, to: '', cc: '', bcc: '' };
+  if (mode === 'forwardAsAttachment') {
     return {
       ...draft,
       subject: forwardSubject(row.subject),
-      body: `\n\n${forwardHeaderBlock(row)}\n\n${text}`,
+      ...opening(account),
+      attachments: [await originalAsAttachment(row)],
+    };
+  }
+  const original = await originalBody(row);
+  if (mode === 'forward') {
+    const header = forwardHeaderBlock(row);
+    const attachments = await originalAttachments(row);
+    return {
+      ...draft,
+      subject: forwardSubject(row.subject),
+      ...opening(account, {
+        text: `${header}\n${original.text}`,
+        html: `${plainTextToHtml(header.trimEnd())}${original.html}`,
+      }),
+      ...(attachments.length ? { attachments } : {}),
     };
   }
   // The replying account's own address: other accounts of this app are other people here.
@@ -58,12 +122,16 @@ export async function draftFrom(
     references: [row.threadId, row.inReplyTo],
     ...(row.inReplyTo ? { inReplyTo: row.inReplyTo } : {}),
   });
+  const said = attribution(row);
   return {
     ...draft,
     to: formatAddressList(to),
     cc: formatAddressList(cc),
     subject: replySubject(row.subject),
-    body: `\n\n${quotePlain(text, attribution(row))}`,
+    ...opening(account, {
+      text: quotePlain(original.text, said),
+      html: `${plainTextToHtml(said)}<blockquote>${original.html}</blockquote>`,
+    }),
     ...(thread.inReplyTo ? { inReplyTo: thread.inReplyTo } : {}),
     references: thread.references,
   };
@@ -80,6 +148,9 @@ export function draftFromOutbox(entry: OutboxEntry): ComposerDraft {
     bcc: formatAddressList(m.bcc),
     subject: m.subject,
     body: m.text ?? '',
+    ...(m.html !== undefined
+      ? { html: m.html, format: 'rich' as const }
+      : { format: 'plain' as const }),
     messageId: m.messageId,
     ...(m.attachments?.length ? { attachments: m.attachments } : {}),
     ...(m.inReplyTo ? { inReplyTo: m.inReplyTo } : {}),
@@ -88,25 +159,12 @@ export function draftFromOutbox(entry: OutboxEntry): ComposerDraft {
 }
 
 /**
- * The text to quote: the cached text/plain part, else the HTML part's text (parsed inertly, never
- * rendered), else a note that the body is not saved here.
- */
-async function plainTextOf(row: MessageRow): Promise<string> {
-  const part = row.structure ? textPart(row.structure) : { part: '1', type: 'text/plain' };
-  if (!part) return '';
-  const body = await db.bodies.get([row.id, part.part]);
-  if (!body?.text) return '(The original text is not saved on this computer.)';
-  if (part.type !== 'text/html') return body.text;
-  // DOMParser documents never run scripts or load anything: only the text is read.
-  return new DOMParser().parseFromString(body.text, 'text/html').body.textContent ?? '';
-}
-
-/**
- * A message of the Drafts folder, back in the composer: recipients, subject, the text (fetched
- * when not cached), attachments, threading headers and its Message-ID, so that later saves replace
- * that same server draft. A local draft of the same Message-ID that is as new or newer wins (it
- * has what the server copy may lack: Bcc, addresses still being typed). The server keeps no Bcc
- * in the cached row, so a draft from another device comes back without it.
+ * A message of the Drafts folder, back in the composer: recipients, subject, the body (fetched
+ * when not cached; a rich draft's HTML through the same sanitizer and editor schema as a quote),
+ * attachments, threading headers and its Message-ID, so that later saves replace that same server
+ * draft. A local draft of the same Message-ID that is as new or newer wins (it has what the server
+ * copy may lack: Bcc, addresses still being typed). The cached row has no Bcc, so a draft from
+ * another device comes back without it.
  */
 export async function draftFromServerDraft(row: MessageRow): Promise<ComposerDraft> {
   // The cache keeps it without its angle brackets.
@@ -115,30 +173,12 @@ export async function draftFromServerDraft(row: MessageRow): Promise<ComposerDra
   const local = messageId ? await localDraftOf(db, row.accountId, messageId) : undefined;
   // The server copy's INTERNALDATE is its save's time (to the second): same version or older.
   if (local && local.updatedAt >= row.date) return local.draft;
-  const parts = readerParts(row.structure);
-  const text = row.structure ? textPart(row.structure) : { part: '1', type: 'text/plain' };
-  const wanted = [...(text ? [text] : []), ...parts.attachments];
-  const bodies = await cachedParts(
-    row.id,
-    wanted.map((p) => p.part),
-  );
+  const [body, attachments] = await Promise.all([originalBody(row), originalAttachments(row)]);
+  const rich = readerParts(row.structure).body?.type === 'text/html';
   const references = [row.threadId, row.inReplyTo]
     .map(normalizeMessageId)
     .filter((id): id is string => id !== undefined && id !== messageId)
     .filter((id, i, all) => all.indexOf(id) === i);
-  const attachments = parts.attachments.flatMap((part): OutgoingAttachment[] => {
-    const body = bodies.get(part.part);
-    const data =
-      body?.data ?? (body?.text !== undefined ? new TextEncoder().encode(body.text) : undefined);
-    if (!data) return [];
-    return [
-      {
-        filename: cleanAttachmentName(part.filename ?? '') || 'attachment',
-        contentType: part.type,
-        dataBase64: base64Of(data),
-      },
-    ];
-  });
   const from = row.from[0];
   return {
     outboxId: local?.id ?? newId(),
@@ -148,7 +188,9 @@ export async function draftFromServerDraft(row: MessageRow): Promise<ComposerDra
     cc: formatAddressList(row.cc),
     bcc: local?.draft.bcc ?? '',
     subject: row.subject,
-    body: bodyText(text, text ? bodies.get(text.part) : undefined),
+    // A single-part body ends with the line break MIME puts before its end: not the user's.
+    body: body.text.replace(/\r?\n$/, ''),
+    ...(rich ? { format: 'rich' as const, html: body.html } : { format: 'plain' as const }),
     ...(messageId ? { messageId } : {}),
     ...(attachments.length ? { attachments } : {}),
     ...(row.inReplyTo && normalizeMessageId(row.inReplyTo)
@@ -159,43 +201,3 @@ export async function draftFromServerDraft(row: MessageRow): Promise<ComposerDra
 
 /** Message-IDs the composer can keep (as main's validation wants them). */
 const OWN_MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
-
-/** The cached parts of a message, fetched first when missing. */
-async function cachedParts(rowId: string, sections: string[]): Promise<Map<string, BodyRow>> {
-  const keys = sections.map((part): [string, string] => [rowId, part]);
-  let rows = await db.bodies.bulkGet(keys);
-  for (let attempt = 1; sections.some((_, i) => !rows[i]); attempt++) {
-    const missing = sections.filter((_, i) => !rows[i]);
-    try {
-      await petrel().loadParts([{ rowId, parts: missing }]);
-    } catch (error) {
-      // The reader asks for the same parts as it opens the message: one retry after it.
-      if (attempt > 1) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    rows = await db.bodies.bulkGet(keys);
-    if (attempt > 1) break;
-  }
-  const out = new Map<string, BodyRow>();
-  rows.forEach((row, i) => row && out.set(sections[i] as string, row));
-  return out;
-}
-
-/**
- * The draft's text. A single-part message's body ends with the line break MIME puts before its
- * end (MailComposer writes one): that one is not the user's.
- */
-function bodyText(part: { type: string } | undefined, body: BodyRow | undefined): string {
-  if (!part || !body?.text) return '';
-  if (part.type !== 'text/html') return body.text.replace(/\r?\n$/, '');
-  // DOMParser documents never run scripts or load anything: only the text is read.
-  return new DOMParser().parseFromString(body.text, 'text/html').body.textContent ?? '';
-}
-
-function base64Of(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}

@@ -16,11 +16,13 @@ export interface MailtoDraft {
   ignored: string[];
 }
 
-/** The draft a `mailto:` URL asks for, from `accountId`; undefined if the URL is not one. */
-export function draftFromMailto(url: string, accountId: string): MailtoDraft | undefined {
+type DraftAccount = Parameters<typeof newDraft>[0];
+
+/** The draft a `mailto:` URL asks for, from `account`; undefined if the URL is not one. */
+export function draftFromMailto(url: string, account: DraftAccount): MailtoDraft | undefined {
   const link = parseMailto(url);
   if (!link) return undefined;
-  const base = newDraft(accountId);
+  const base = newDraft(account, link.body ?? '');
   // Entries that are not addresses stay in To, as written, where the composer marks them.
   const to = [formatAddressList(link.to), ...link.invalid].filter(Boolean).join(', ');
   const draft: ComposerDraft = {
@@ -29,7 +31,6 @@ export function draftFromMailto(url: string, accountId: string): MailtoDraft | u
     cc: formatAddressList(link.cc),
     bcc: formatAddressList(link.bcc),
     subject: link.subject ?? '',
-    ...(link.body ? { body: link.body } : {}),
     ...(link.inReplyTo ? { inReplyTo: link.inReplyTo, references: [link.inReplyTo] } : {}),
   };
   return { draft, ignored: link.ignored };
@@ -45,8 +46,10 @@ export function describeIgnored(ignored: readonly string[]): string | undefined 
  * Opens the composer for a `mailto:` link, from `accountId` (the account the link was read in;
  * the first account for the system's links).
  */
-export function composeMailto(url: string, accountId: string): void {
-  const made = draftFromMailto(url, accountId);
+export async function composeMailto(url: string, accountId: string): Promise<void> {
+  const accounts = await petrel().listAccounts();
+  const account = accounts.find((a) => a.id === accountId) ?? accounts[0];
+  const made = account && draftFromMailto(url, account);
   if (!made) return;
   const ui = useUiStore.getState();
   ui.openComposer(made.draft);
@@ -65,7 +68,9 @@ export function useSystemMailto(accounts: readonly AccountSummary[]): void {
     const take = () =>
       void petrel()
         .takeMailto()
-        .then((urls) => urls.forEach((url) => composeMailto(url, first)))
+        .then(async (urls) => {
+          for (const url of urls) await composeMailto(url, first);
+        })
         .catch((error: unknown) => console.error('mailto: links could not be read', error));
     take();
     return petrel().on('mailtoWaiting', take);

@@ -127,8 +127,8 @@ function OfflineIndicator({ accounts }: { accounts: AccountSummary[] }) {
 }
 
 export function writeNew(accounts: AccountSummary[], accountId?: string): void {
-  const id = accountId ?? accounts[0]?.id;
-  if (id) useUiStore.getState().openComposer(newDraft(id));
+  const account = accounts.find((a) => a.id === (accountId ?? accounts[0]?.id));
+  if (account) useUiStore.getState().openComposer(newDraft(account));
 }
 
 function Notice() {

@@ -13,6 +13,7 @@ const SHORTCUTS: [string, string][] = [
   ['s', 'Flag or unflag'],
   ['c', 'Write a message'],
   ['r / a / f', 'Reply, reply all, forward'],
+  ['Shift+F', 'Forward as attachment'],
   ['e', 'Archive'],
   ['Delete or #', 'Move to Trash (in Trash: delete for good)'],
   ['!', 'Mark as junk'],

@@ -81,8 +81,10 @@ function handleKey(event: KeyboardEvent, model: ListModel, scrollTo: (i: number)
       return true;
     case 'r':
     case 'a':
-    case 'f': {
-      const mode = event.key === 'r' ? 'reply' : event.key === 'a' ? 'replyAll' : 'forward';
+    case 'f':
+    case 'F': {
+      const modes = { r: 'reply', a: 'replyAll', f: 'forward', F: 'forwardAsAttachment' } as const;
+      const mode = modes[event.key];
       const id = store.selection.focusId;
       if (id) void db.messages.get(id).then((row) => row && reply(row, mode));
       return true;

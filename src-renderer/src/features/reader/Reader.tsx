@@ -88,6 +88,13 @@ function MessageHeader({ row, accountName }: { row: MessageRow; accountName?: st
         <button type="button" onClick={() => void reply(row, 'forward')} title="Forward (f)">
           Forward
         </button>
+        <button
+          type="button"
+          onClick={() => void reply(row, 'forwardAsAttachment')}
+          title="Forward as attachment (Shift+F)"
+        >
+          Forward as attachment
+        </button>
         <button type="button" onClick={() => void moveToRole(ids, 'archive')} title="Archive (e)">
           Archive
         </button>
@@ -147,8 +154,13 @@ export async function editDraft(row: MessageRow): Promise<void> {
 
 /** Opens the composer with a reply or forward of `row`. */
 export async function reply(row: MessageRow, mode: ReplyMode): Promise<void> {
-  const accounts = await petrel().listAccounts();
-  useUiStore.getState().openComposer(await draftFrom(row, mode, accounts));
+  try {
+    const accounts = await petrel().listAccounts();
+    useUiStore.getState().openComposer(await draftFrom(row, mode, accounts));
+  } catch (error) {
+    const what = mode.startsWith('forward') ? 'forward' : 'reply to';
+    useUiStore.getState().setNotice(`Could not ${what} this message: ${errorMessage(error)}.`);
+  }
 }
 
 function AddressField({ label, list }: { label: string; list: Address[] }) {
@@ -402,7 +414,12 @@ function download(data: Uint8Array, name: string): void {
  * from the account the message was read in. Nothing else is followed.
  */
 function openLink(url: string, accountId: string): void {
-  if (/^mailto:/i.test(url)) return composeMailto(url, accountId);
+  if (/^mailto:/i.test(url)) {
+    composeMailto(url, accountId).catch((error: unknown) =>
+      useUiStore.getState().setNotice(`The link could not be opened: ${errorMessage(error)}`),
+    );
+    return;
+  }
   if (!/^https?:/i.test(url)) return;
   window.open(url, '_blank', 'noopener,noreferrer');
 }
