@@ -106,7 +106,7 @@ test('a draft typed for 10 s survives a kill, once on the server; discarding rem
   // The composer is back with everything typed.
   const restored = again.getByRole('dialog', { name: SUBJECT });
   await expect(restored).toBeVisible({ timeout: 15_000 });
-  await expect(restored.getByLabel('Message')).toHaveValue(TYPED);
+  await expect(restored.getByLabel('Message')).toHaveText(TYPED);
   await expect(restored.getByLabel('To', { exact: true })).toHaveValue('bob@example.test');
   // And the server has exactly one copy of it: the full text, replacing the earlier one.
   await expect
@@ -128,7 +128,7 @@ test('a draft typed for 10 s survives a kill, once on the server; discarding rem
   await messageRows(again).filter({ hasText: SUBJECT }).click();
   await again.getByRole('button', { name: 'Edit draft' }).click();
   const reopened = again.getByRole('dialog', { name: SUBJECT });
-  await expect(reopened.getByLabel('Message')).toHaveValue(TYPED);
+  await expect(reopened.getByLabel('Message')).toHaveText(TYPED);
   await again.screenshot({ path: 'artifacts/draft-reopened.png' });
 
   await reopened.getByRole('button', { name: 'Discard' }).click();
