@@ -4,6 +4,7 @@
  * pause: reattaching makes main resume from the checkpoints the cache really holds.
  */
 import { useEffect } from 'react';
+import { startContactsPass } from '../cache/contacts.ts';
 import { openCache } from '../cache/db.ts';
 import { startPrefetch } from '../cache/prefetch.ts';
 import { startCacheSync } from '../cache/sync-client.ts';
@@ -52,6 +53,8 @@ export function useCacheWriter(): void {
       });
     };
     start();
+    // Mail cached before contacts existed gives its contacts once, in the background.
+    const stopContacts = startContactsPass(db);
     // Changes made here (read, flags) go to the servers; a refused one is undone and said why.
     const stopTasks = startTaskRunner(db, petrel(), {
       onFailed: (reason, task) => {
@@ -76,6 +79,7 @@ export function useCacheWriter(): void {
       stop();
       prefetch();
       stopTasks();
+      stopContacts();
     };
   }, [active]);
 }
