@@ -59,20 +59,29 @@ export function addToScore(score: number | undefined, weight: number, date: numb
  * characters are skipped; a name with control characters or an "@" (it could pass for an
  * address: Mailsploit) is dropped.
  */
-export function sightingsOf(row: MessageRow, role: FolderRole | undefined): Sighting[] {
+export function sightingsOf(
+  row: MessageRow,
+  role: FolderRole | undefined,
+  normalize: (address: string) => string | undefined = normalizeAddress,
+): Sighting[] {
   if (role === 'junk' || role === 'drafts') return [];
   const sent = role === 'sent';
   const listed = sent ? [...row.to, ...row.cc] : [...row.from, ...row.to, ...row.cc];
   const out: Sighting[] = [];
   for (const entry of listed) {
-    const sighting = sightingOf(entry, sent, row.date);
+    const sighting = sightingOf(entry, sent, row.date, normalize);
     if (sighting) out.push(sighting);
   }
   return out;
 }
 
-function sightingOf(entry: Address, sent: boolean, date: number): Sighting | undefined {
-  const address = entry.address === undefined ? undefined : normalizeAddress(entry.address);
+function sightingOf(
+  entry: Address,
+  sent: boolean,
+  date: number,
+  normalize: (address: string) => string | undefined,
+): Sighting | undefined {
+  const address = entry.address === undefined ? undefined : normalize(entry.address);
   if (!address) return undefined;
   const sighting: Sighting = {
     key: addressKey(address),
@@ -91,22 +100,23 @@ function cleanName(name: string | undefined, address: string): string | undefine
   return clean && clean.toLowerCase() !== address.toLowerCase() ? clean : undefined;
 }
 
-/** `contact` with one more sighting (a new contact when undefined). */
-export function withSighting(
-  contact: ContactRow | undefined,
-  s: Sighting,
-  now: number,
-): ContactRow {
-  const next: ContactRow = contact
-    ? { ...contact }
-    : { address: s.key, score: -Infinity, count: 0, sentCount: 0, lastSeen: 0 };
-  next.score = addToScore(contact?.score, s.weight, s.date, now);
-  next.count += 1;
-  if (s.sent) next.sentCount += 1;
+/** A contact not seen yet. */
+const newContact = (address: string): ContactRow => ({
+  address,
+  score: -Infinity,
+  count: 0,
+  sentCount: 0,
+  lastSeen: 0,
+});
+
+/** Counts one more sighting in `contact` (changed in place). */
+export function addSighting(contact: ContactRow, s: Sighting, now: number): void {
+  contact.score = addToScore(contact.score, s.weight, s.date, now);
+  contact.count += 1;
+  if (s.sent) contact.sentCount += 1;
   // The latest name wins, whatever order messages come in.
-  if (s.name && s.date >= next.lastSeen) next.name = s.name;
-  next.lastSeen = Math.max(next.lastSeen, s.date);
-  return next;
+  if (s.name && s.date >= contact.lastSeen) contact.name = s.name;
+  contact.lastSeen = Math.max(contact.lastSeen, s.date);
 }
 
 /**
@@ -120,8 +130,14 @@ export async function harvestRows(
   now = Date.now(),
 ): Promise<void> {
   const byKey = new Map<string, Sighting[]>();
+  // The same few people write most messages: parse each address once per batch.
+  const parsed = new Map<string, string | undefined>();
+  const normalize = (address: string) => {
+    if (!parsed.has(address)) parsed.set(address, normalizeAddress(address));
+    return parsed.get(address);
+  };
   for (const row of rows) {
-    for (const sighting of sightingsOf(row, roleOf(row.folderId))) {
+    for (const sighting of sightingsOf(row, roleOf(row.folderId), normalize)) {
       const list = byKey.get(sighting.key);
       if (list) list.push(sighting);
       else byKey.set(sighting.key, [sighting]);
@@ -130,13 +146,13 @@ export async function harvestRows(
   if (byKey.size === 0) return;
   const keys = [...byKey.keys()];
   const stored = await db.contacts.bulkGet(keys);
-  const updated = keys.map((key, i) =>
-    (byKey.get(key) ?? []).reduce<ContactRow | undefined>(
-      (contact, sighting) => withSighting(contact, sighting, now),
-      stored[i],
-    ),
-  );
-  await db.contacts.bulkPut(updated.filter((row): row is ContactRow => row !== undefined));
+  const updated = keys.map((key, i) => {
+    const before = stored[i];
+    const contact = before ? { ...before } : newContact(key);
+    for (const sighting of byKey.get(key) ?? []) addSighting(contact, sighting, now);
+    return contact;
+  });
+  await db.contacts.bulkPut(updated);
 }
 
 /** What `applyBatch` needs to harvest a batch's rows, read before its transaction. */
@@ -165,19 +181,44 @@ export async function prepareHarvest(db: PetrelDb, batch: ChangeBatch): Promise<
   return {
     async unseen(db, rows) {
       if (rows.length === 0) return [];
-      const [present, pass] = await Promise.all([
-        db.messages
-          .where(':id')
-          .anyOf(rows.map((row) => row.id))
-          .primaryKeys(),
-        db.contacts.get(PASS_KEY),
-      ]);
-      const cached = new Set(present);
+      const [cached, pass] = await Promise.all([cachedIds(db, rows), db.contacts.get(PASS_KEY)]);
       const passed = (id: string) => pass?.pass?.done === true || id <= (pass?.pass?.after ?? '');
       return rows.filter((row) => !cached.has(row.id) && passed(row.id));
     },
     harvest: (db, rows) => harvestRows(db, rows, (folderId) => roles.get(folderId)),
   };
+}
+
+/**
+ * Which of `rows` are cached, reading keys only. A cached row has the same date (INTERNALDATE
+ * never changes for a UID), so the keys of the folder's rows between the batch's oldest and newest
+ * date include them: for a batch of sync (a run of UIDs) or of new mail that window holds little
+ * more than the batch. A window much larger than the batch (dates spread over years) is not read:
+ * the rows are looked up by id instead. (By id alone, `anyOf` walks every key between the
+ * batch's lowest and highest id, which in string order can be most of the folder.)
+ */
+async function cachedIds(db: PetrelDb, rows: readonly MessageRow[]): Promise<Set<string>> {
+  const byFolder = new Map<string, MessageRow[]>();
+  for (const row of rows) {
+    const list = byFolder.get(row.folderId);
+    if (list) list.push(row);
+    else byFolder.set(row.folderId, [row]);
+  }
+  const found = await Promise.all(
+    [...byFolder].map(async ([folderId, list]) => {
+      const dates = list.map((row) => row.date);
+      const limit = list.length * 2 + 100;
+      const keys = await db.messages
+        .where('[folderId+date]')
+        .between([folderId, Math.min(...dates)], [folderId, Math.max(...dates)], true, true)
+        .limit(limit)
+        .primaryKeys();
+      if (keys.length < limit) return keys;
+      const cached = await db.messages.bulkGet(list.map((row) => row.id));
+      return cached.flatMap((row) => (row ? [row.id] : []));
+    }),
+  );
+  return new Set(found.flat());
 }
 
 /**
@@ -204,27 +245,23 @@ export function startContactsPass(
   };
 }
 
-/** One chunk of the pass; true once the pass is complete. */
+/**
+ * One chunk of the pass, in one transaction; true once the pass is complete. On a new cache the
+ * first step finds no message and ends the pass: started before sync attaches, it costs nothing.
+ */
 export async function contactsPassStep(db: PetrelDb, chunk = PASS_CHUNK): Promise<boolean> {
-  if ((await db.contacts.get(PASS_KEY))?.pass?.done) return true;
-  const folders = await db.folders.toArray();
-  const roles = new Map(folders.map((folder) => [folder.id, folder.role]));
-  return db.transaction('rw', db.messages, db.contacts, async () => {
-    // Read again inside: the pass's position and `applyBatch`'s rule must see the same state.
-    const after = (await db.contacts.get(PASS_KEY))?.pass?.after ?? '';
-    const rows = await db.messages.where(':id').above(after).limit(chunk).toArray();
+  return db.transaction('rw', db.messages, db.contacts, db.folders, async () => {
+    // `applyBatch` reads the same row in its transaction: both see the same position.
+    const state = (await db.contacts.get(PASS_KEY))?.pass ?? { after: '', done: false };
+    if (state.done) return true;
+    const rows = await db.messages.where(':id').above(state.after).limit(chunk).toArray();
+    const folderIds = [...new Set(rows.map((row) => row.folderId))];
+    const folders = await db.folders.bulkGet(folderIds);
+    const roles = new Map(folderIds.map((id, i) => [id, folders[i]?.role]));
     await harvestRows(db, rows, (folderId) => roles.get(folderId));
-    const done = rows.length < chunk;
-    const last = rows.at(-1)?.id ?? after;
-    await db.contacts.put({
-      address: PASS_KEY,
-      score: -Infinity,
-      count: 0,
-      sentCount: 0,
-      lastSeen: 0,
-      pass: { after: last, done },
-    });
-    return done;
+    const pass = { after: rows.at(-1)?.id ?? state.after, done: rows.length < chunk };
+    await db.contacts.put({ ...newContact(PASS_KEY), pass });
+    return pass.done;
   });
 }
 

@@ -52,9 +52,10 @@ export function useCacheWriter(): void {
         },
       });
     };
-    start();
-    // Mail cached before contacts existed gives its contacts once, in the background.
+    // Mail cached before contacts existed gives its contacts once, in the background (first,
+    // so that on a new cache it ends before the first batch).
     const stopContacts = startContactsPass(db);
+    start();
     // Changes made here (read, flags) go to the servers; a refused one is undone and said why.
     const stopTasks = startTaskRunner(db, petrel(), {
       onFailed: (reason, task) => {
