@@ -6,13 +6,14 @@
  */
 import { useRef, useState, type FormEvent } from 'react';
 import type { AccountSummary } from '#shared/accounts';
-import { parseAddressList } from '#shared/addresses';
+import { addressKey, parseAddressList } from '#shared/addresses';
 import { errorMessage } from '#shared/result';
 import { queueSend } from '../../cache/outbox.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore, type ComposerDraft } from '../../state/store.ts';
 import { offerUndo } from '../mail/actions.ts';
 import { AddressField } from './AddressField.tsx';
+import { FromField, identityChoices } from './FromField.tsx';
 import { Attachments } from './Attachments.tsx';
 import { BodyEditor } from './BodyEditor.tsx';
 import { outgoing, type AddressFieldName } from './outgoing.ts';
@@ -48,6 +49,8 @@ function ComposerPanel({
     bcc: parseAddressList(draft.bcc),
   };
   const account = accounts.find((a) => a.id === draft.accountId) ?? accounts[0];
+  // The user's own addresses are never suggested as recipients.
+  const own = identityChoices(accounts).map((choice) => addressKey(choice.identity.address));
 
   const send = async (event: FormEvent) => {
     event.preventDefault();
@@ -86,6 +89,7 @@ function ComposerPanel({
       onChange={(value) => update({ [field]: value })}
       onBlur={() => setTouched((t) => ({ ...t, [field]: true }))}
       invalid={touched[field] ? parsed[field].invalid : []}
+      exclude={own}
     />
   );
 
@@ -98,20 +102,7 @@ function ComposerPanel({
             Discard
           </button>
         </header>
-        <div className="composer-row">
-          <label htmlFor="composer-from">From</label>
-          <select
-            id="composer-from"
-            value={account?.id}
-            onChange={(e) => update({ accountId: e.target.value })}
-          >
-            {accounts.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name} &lt;{a.email}&gt;
-              </option>
-            ))}
-          </select>
-        </div>
+        <FromField accounts={accounts} draft={draft} onChange={update} />
         {addressField('to', 'To')}
         {addressField('cc', 'Cc')}
         {addressField('bcc', 'Bcc')}
