@@ -100,6 +100,27 @@ describe('harvesting contacts as batches are applied', () => {
     expect(after['me@example.org']?.count).toBe(3);
   });
 
+  it('finds cached rows whatever the spread of the dates in a batch', async () => {
+    // Many cached rows between the batch's oldest and newest date: looked up by id instead.
+    const days = (uid: number) => ({ date: BASE_DATE + uid * DAY });
+    await put(
+      INBOX,
+      [1, 2, 3].map((uid) => mail(INBOX, uid, ada, [me], days(uid))),
+    );
+    await put(
+      INBOX,
+      Array.from({ length: 300 }, (_, i) => mail(INBOX, 10 + i, charles, [me], days(10 + i))),
+    );
+    // A new old message, and the newest cached one again: the window spans the whole folder.
+    await put(INBOX, [
+      mail(INBOX, 900, ada, [me], days(0)),
+      mail(INBOX, 309, charles, [me], days(309)),
+    ]);
+    expect((await contact('ada@example.org'))?.count).toBe(4);
+    expect((await contact('charles@example.org'))?.count).toBe(300);
+    expect((await contact('me@example.org'))?.count).toBe(304);
+  });
+
   it('weighs the recipients of Sent mail up and leaves the sender (the user) out', async () => {
     await put(SENT, [mail(SENT, 1, me, [charles])]);
     expect(await contact('me@example.org')).toBeUndefined();
