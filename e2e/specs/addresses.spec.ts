@@ -102,6 +102,7 @@ test('synced senders and recipients are suggested, best first; chips; an invalid
     { timeout: 20_000 },
   );
   await expect(to).toHaveAttribute('aria-expanded', 'true');
+  await page.screenshot({ path: 'artifacts/composer-suggestions.png' });
   // Names match by any word, without case or accents; the user's own address is never offered.
   await to.fill('FRÉQ');
   await expect(suggestions.getByRole('option')).toHaveText([`Carla Frequent <${carla.address}>`]);
@@ -138,12 +139,16 @@ test('synced senders and recipients are suggested, best first; chips; an invalid
   await to.pressSequentially('carla at home,');
   const invalidChip = composer.getByRole('listitem').filter({ hasText: 'carla at home' });
   await expect(invalidChip).toHaveAttribute('aria-invalid', 'true');
+  await to.pressSequentially('ca');
+  await expect(suggestions.getByRole('option')).toHaveCount(0);
+  await to.fill('');
   await composer.getByLabel('Subject').fill('Chips');
   await composer.getByRole('button', { name: 'Send' }).click();
   await expect(composer.getByRole('alert')).toHaveText(
     'Not an address: carla at home. Fix it to send.',
   );
   await expect(composer.getByText('Not an address: carla at home', { exact: true })).toBeVisible();
+  await page.screenshot({ path: 'artifacts/composer-chips.png' });
   await composer.getByRole('button', { name: 'Remove carla at home' }).click();
   await composer.getByRole('button', { name: 'Send' }).click();
 
@@ -180,6 +185,8 @@ test('an alias added in settings is offered in From and sends with its name, add
   await added.getByLabel('Address').fill(alias);
   await added.getByLabel('Your name').fill('Alice at Work');
   await added.getByLabel('Signature').fill('Alice, at work\nRoom 42');
+  await added.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'artifacts/account-identities.png' });
   await form.getByRole('button', { name: 'Save' }).click();
   await expect(form).toBeHidden({ timeout: 15_000 });
 

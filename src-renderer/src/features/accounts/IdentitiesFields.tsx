@@ -67,7 +67,7 @@ function IdentityFields(props: {
   const id = useId();
   return (
     <div className="identity" role="group" aria-label={title}>
-      {!editableAddress && <p className="muted">{title}</p>}
+      <p className="identity-title">{title}</p>
       <div className="field-grid">
         {editableAddress && (
           <div className="field">
