@@ -115,8 +115,12 @@ export function formatAddress(a: Address): string {
 export const formatAddressList = (list: readonly Address[]): string =>
   list.map(formatAddress).join(', ');
 
-/** Splits on separators outside quotes, angle brackets and comments (linear, no recursion). */
-function splitEntries(input: string): string[] {
+/**
+ * Splits a recipient field into its entries, on commas, semicolons and line breaks outside quotes,
+ * angle brackets and comments (linear, no recursion). Entries are as typed (not trimmed); the last
+ * one is what follows the last separator ('' after a trailing one).
+ */
+export function splitEntries(input: string): string[] {
   const entries: string[] = [];
   let start = 0;
   let quoted = false;

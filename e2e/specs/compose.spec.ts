@@ -61,8 +61,9 @@ test('a message goes out once, arrives in the open app, and a reply-all threads 
   await expect(body).toContainText('Noon at the harbour?');
   await reader.getByRole('button', { name: 'Reply all' }).click();
   const composer = page.getByRole('dialog', { name: 'Re: Lunch on Friday' });
-  await expect(composer.getByLabel('To', { exact: true })).toHaveValue(alice.address);
-  await expect(composer.getByLabel('Cc', { exact: true })).toHaveValue('');
+  // Recipients are chips: Alice in To, and nobody else (no Cc).
+  await expect(composer.getByRole('button', { name: `Remove ${alice.address}` })).toBeVisible();
+  await expect(composer.getByRole('button', { name: /^Remove / })).toHaveCount(1);
   await composer.getByLabel('Message').press('Control+Home');
   await composer.getByLabel('Message').pressSequentially('Yes, see you there. ');
   await page.screenshot({ path: 'artifacts/composer-reply.png' });
@@ -106,6 +107,7 @@ test('a refused recipient leaves the message in the outbox with the reason, to f
   await expect(outbox.getByRole('listitem', { name: 'Minutes' })).toContainText('Not sent');
   await outbox.getByRole('button', { name: 'Edit' }).click();
   const composer = page.getByRole('dialog', { name: 'Minutes' });
+  await composer.getByRole('button', { name: 'Remove nobody@example.test' }).click();
   await composer.getByLabel('To', { exact: true }).fill(bob.address);
   await composer.getByRole('button', { name: 'Send' }).click();
 

@@ -19,6 +19,7 @@ import {
 } from '#shared/mail';
 import type { ChangeBatch, FlagChange } from '#shared/sync';
 import { uidSetMatcher } from '#shared/uid-set';
+import { prepareHarvest, type BatchHarvest } from './contacts.ts';
 import { messagesOfFolder, type BodyRow, type CacheTable, type PetrelDb } from './db.ts';
 import {
   pendingFolderEffects,
@@ -27,7 +28,7 @@ import {
   type MessageEffects,
 } from './pending-effects.ts';
 
-type Scope = CacheTable | 'tasks';
+type Scope = CacheTable | 'tasks' | 'contacts';
 
 const MAIL_TABLES: CacheTable[] = ['folders', 'messages', 'checkpoints', 'bodies'];
 
@@ -48,10 +49,12 @@ export async function applyBatch(db: PetrelDb, batch: ChangeBatch): Promise<void
   assertWellFormed(batch);
   const scope = scopeOf(batch);
   if (scope.length === 0) return;
+  // New messages' senders and recipients become contacts (autocomplete), in the same transaction.
+  const contacts = await prepareHarvest(db, batch);
   await db.transaction('rw', scope, async () => {
     if (batch.removeAccount) await removeAccount(db, batch.accountId);
     if (batch.folders) await applyFolderChanges(db, batch.folders);
-    await applyMessageChanges(db, batch);
+    await applyMessageChanges(db, batch, contacts);
     if (batch.checkpoint && batch.folderId !== undefined) {
       await db.checkpoints.put({
         ...batch.checkpoint,
@@ -85,6 +88,7 @@ function scopeOf(batch: ChangeBatch): Scope[] {
     add('messages', 'bodies', 'tasks', 'checkpoints');
   }
   if (batch.put?.length || batch.flags?.length) add('messages', 'tasks', 'checkpoints');
+  if (batch.put?.length) add('contacts');
   if (batch.bodies?.length) add('messages', 'bodies');
   if (batch.checkpoint) add('checkpoints');
   return [...tables];
@@ -114,18 +118,22 @@ async function applyFolderChanges(
   await pending.save(db);
 }
 
-async function applyMessageChanges(db: PetrelDb, batch: ChangeBatch): Promise<void> {
+async function applyMessageChanges(
+  db: PetrelDb,
+  batch: ChangeBatch,
+  contacts: BatchHarvest,
+): Promise<void> {
   const { folderId } = batch;
   const effects = await pendingEffectsFor(db, batch);
   if (folderId === undefined) {
     // assertWellFormed let only `put` through: its rows name their own folder.
-    if (batch.put?.length) await putRows(db, batch.put, effects);
+    if (batch.put?.length) await putRows(db, batch.put, effects, contacts);
     await effects.removed.save(db);
     return;
   }
   if (batch.reset) await dropFolderContents(db, folderId);
   if (batch.keepOnly !== undefined) await keepOnly(db, folderId, batch.keepOnly, effects);
-  if (batch.put?.length) await putRows(db, batch.put, effects);
+  if (batch.put?.length) await putRows(db, batch.put, effects, contacts);
   if (batch.flags?.length) await setFlags(db, folderId, batch.flags, effects);
   if (batch.remove?.length) {
     const ids = batch.remove.map((uid) => messageRowId(folderId, uid));
@@ -157,12 +165,20 @@ async function pendingEffectsFor(db: PetrelDb, batch: ChangeBatch): Promise<Mess
 
 /**
  * Rows with pending flag changes laid over; rows a queued task took away go to its copy instead
- * (not shown). The others are written unchanged (not even copied).
+ * (not shown). The others are written unchanged (not even copied). Shown rows not cached before
+ * are harvested for contacts.
  */
-async function putRows(db: PetrelDb, rows: MessageRow[], effects: MessageEffects): Promise<void> {
+async function putRows(
+  db: PetrelDb,
+  rows: MessageRow[],
+  effects: MessageEffects,
+  contacts: BatchHarvest,
+): Promise<void> {
   const { flags, removed } = effects;
   if (flags.size === 0 && removed.size === 0) {
+    const fresh = await contacts.unseen(db, rows);
     await db.messages.bulkPut(rows);
+    await contacts.harvest(db, fresh);
     return;
   }
   const shown: MessageRow[] = [];
@@ -172,7 +188,9 @@ async function putRows(db: PetrelDb, rows: MessageRow[], effects: MessageEffects
     if (removed.has(row.id)) removed.keep(next);
     else shown.push(next);
   }
+  const fresh = await contacts.unseen(db, shown);
   await db.messages.bulkPut(shown);
+  await contacts.harvest(db, fresh);
 }
 
 /** Parts of messages still cached; a part for a message gone meanwhile is dropped. */

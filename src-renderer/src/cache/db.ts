@@ -129,15 +129,24 @@ export interface DraftRow {
 
 /**
  * An address seen in synced mail (senders and recipients), for autocomplete. Harvested by the
- * cache writer; the Sent folder's recipients count for more.
+ * cache writer (`contacts.ts`); the Sent folder's recipients count for more. The row keyed ''
+ * (`PASS_KEY`) is no contact: it holds `pass`, the progress of the one-time harvest of mail
+ * cached before contacts existed.
  */
 export interface ContactRow {
   /** Lower-cased address: the key. */
   address: string;
   /** The last display name seen with it, if any. */
   name?: string;
-  /** Ranking: frequency and recency, higher first. */
+  /** Ranking: frequency and recency, higher first (see `contacts.ts`). */
   score: number;
+  /** Messages it was seen in, and those of them in Sent (as a recipient). */
+  count: number;
+  sentCount: number;
+  /** Date (ms since epoch) of the newest message it was seen in. */
+  lastSeen: number;
+  /** Only on the `PASS_KEY` row: the last message id walked, and whether the walk is over. */
+  pass?: { after: string; done: boolean };
 }
 
 /**

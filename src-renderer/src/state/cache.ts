@@ -4,6 +4,7 @@
  * pause: reattaching makes main resume from the checkpoints the cache really holds.
  */
 import { useEffect } from 'react';
+import { startContactsPass } from '../cache/contacts.ts';
 import { openCache } from '../cache/db.ts';
 import { startPrefetch } from '../cache/prefetch.ts';
 import { startCacheSync } from '../cache/sync-client.ts';
@@ -51,6 +52,9 @@ export function useCacheWriter(): void {
         },
       });
     };
+    // Mail cached before contacts existed gives its contacts once, in the background (first,
+    // so that on a new cache it ends before the first batch).
+    const stopContacts = startContactsPass(db);
     start();
     // Changes made here (read, flags) go to the servers; a refused one is undone and said why.
     const stopTasks = startTaskRunner(db, petrel(), {
@@ -83,6 +87,7 @@ export function useCacheWriter(): void {
       stop();
       prefetch();
       stopTasks();
+      stopContacts();
     };
   }, [active]);
 }

@@ -15,6 +15,7 @@ import { errorMessage } from '#shared/result';
 import { petrel } from '../../bridge/index.ts';
 import { UNIFIED } from '../../cache/list-queries.ts';
 import { useUiStore } from '../../state/store.ts';
+import { IdentitiesFields } from './IdentitiesFields.tsx';
 
 type ServerKey = 'imap' | 'smtp';
 
@@ -62,6 +63,11 @@ export function AccountForm({ account, secretStorageWarning, onDone, onCancel }:
     setError(undefined);
     setNotice(undefined);
     try {
+      // Names, signatures and aliases alone save without asking the servers.
+      if (save && account && sameConnection(account, form)) {
+        await petrel().updateAccount(account.id, inputToSend(form));
+        return onDone();
+      }
       const result = await petrel().testConnection(inputToSend(form), account?.id);
       setProblems(result.ok ? [] : result.problems);
       if (!result.ok) return;
@@ -132,6 +138,13 @@ export function AccountForm({ account, secretStorageWarning, onDone, onCancel }:
           />
         </Field>
       </div>
+      {account && (
+        <IdentitiesFields
+          email={form.email}
+          identities={form.identities}
+          onChange={(identities) => update({ identities })}
+        />
+      )}
       {(['imap', 'smtp'] as const).map((key) => (
         <ServerFields
           key={key}
@@ -344,6 +357,19 @@ function emptyInput(): AccountInput {
     imap: { host: '', port: 993, security: 'tls' },
     smtp: { host: '', port: 465, security: 'tls' },
   };
+}
+
+/** Whether an edit leaves everything the servers see as it was (no new password either). */
+function sameConnection(account: AccountSummary, form: AccountInput): boolean {
+  const { imap, smtp, username, email, password } = form;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (
+    !password &&
+    same(
+      [imap, smtp, username, email],
+      [account.imap, account.smtp, account.username, account.email],
+    )
+  );
 }
 
 /** Empty password on edit means "keep the stored one". */

@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { AccountSummary } from '#shared/accounts';
-import { parseAddressList } from '#shared/addresses';
+import { addressKey, parseAddressList } from '#shared/addresses';
 import type { SmtpSizeLimit } from '#shared/dto';
 import { errorMessage } from '#shared/result';
 import { petrel } from '../../bridge/index.ts';
@@ -18,6 +18,7 @@ import { useUiStore, type ComposerDraft } from '../../state/store.ts';
 import { offerUndo } from '../mail/actions.ts';
 import { formatSize } from '../mail/format.ts';
 import { AddressField } from './AddressField.tsx';
+import { FromField, identityChoices } from './FromField.tsx';
 import { Attachments } from './Attachments.tsx';
 import { BodyEditor } from './BodyEditor.tsx';
 import { estimatedSize, outgoing, type AddressFieldName } from './outgoing.ts';
@@ -79,6 +80,8 @@ function ComposerPanel({
   };
   const sizeLimit = useSmtpSizeLimit(account?.id);
   const [sizeWarning, setSizeWarning] = useState<string>();
+  // The user's own addresses are never suggested as recipients.
+  const own = identityChoices(accounts).map((choice) => addressKey(choice.identity.address));
 
   const send = async (anySize = false) => {
     setSizeWarning(undefined);
@@ -133,6 +136,7 @@ function ComposerPanel({
       onChange={(value) => update({ [field]: value })}
       onBlur={() => setTouched((t) => ({ ...t, [field]: true }))}
       invalid={touched[field] ? parsed[field].invalid : []}
+      exclude={own}
     />
   );
 
@@ -155,20 +159,7 @@ function ComposerPanel({
             </button>
           </span>
         </header>
-        <div className="composer-row">
-          <label htmlFor="composer-from">From</label>
-          <select
-            id="composer-from"
-            value={account?.id}
-            onChange={(e) => update({ accountId: e.target.value })}
-          >
-            {accounts.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name} &lt;{a.email}&gt;
-              </option>
-            ))}
-          </select>
-        </div>
+        <FromField accounts={accounts} draft={draft} onChange={update} />
         {addressField('to', 'To')}
         {addressField('cc', 'Cc')}
         {addressField('bcc', 'Bcc')}
