@@ -49,7 +49,7 @@ describe('identities', () => {
     expect(signatureText('  \n')).toBe('');
     expect(signatureText('Alice\r\n<Team>\n')).toBe('-- \nAlice\n<Team>');
     expect(signatureHtml('Alice\n<Team> & "co"')).toBe(
-      '<p>-- <br>Alice<br>&#60;Team&#62; &#38; &#34;co&#34;</p>',
+      '<p>-- <br>Alice<br>&lt;Team&gt; &amp; "co"</p>',
     );
   });
 });

@@ -42,8 +42,18 @@ export function signatureText(signature: string): string {
   return body ? `${SIGNATURE_DELIMITER}\n${body}` : '';
 }
 
+/**
+ * Text as element content, escaped the way a browser serializes it (`innerHTML`): the rich editor
+ * writes its HTML so, and the signature swap finds a signature by its exact markup.
+ */
+const HTML_TEXT_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '\u00a0': '&nbsp;',
+};
 const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  text.replace(/[&<>\u00a0]/g, (c) => HTML_TEXT_ESCAPES[c] ?? c);
 
 /** The same signature as HTML (escaped text, one line per line); '' for none. */
 export function signatureHtml(signature: string): string {

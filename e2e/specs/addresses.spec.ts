@@ -199,12 +199,17 @@ test('an alias added in settings is offered in From and sends with its name, add
   ]);
   await composer.getByLabel('To', { exact: true }).fill(bob.address);
   await composer.getByLabel('Subject').fill('From the alias');
-  // The main identity's signature, as written under a message; switching swaps it.
-  await composer.getByLabel('Message').fill('Hello Bob\n\n-- \nAlice');
+  // A new message starts with the main identity's signature; switching swaps it.
+  const editor = composer.getByLabel('Message');
+  await expect(editor).toContainText('-- Alice');
+  await editor.click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.type('Hello Bob');
   await from.selectOption({ label: `Alice at Work <${alias}>` });
-  await expect(composer.getByLabel('Message')).toHaveValue(
-    'Hello Bob\n\n-- \nAlice, at work\nRoom 42',
-  );
+  await expect(editor).toContainText('Alice, at work');
+  await expect(editor).toContainText('Room 42');
+  const lines = (await editor.innerText()).split('\n').map((l) => l.trim());
+  expect(lines.filter(Boolean)).toEqual(['Hello Bob', '--', 'Alice, at work', 'Room 42']);
   await composer.getByRole('button', { name: 'Send' }).click();
 
   await expect

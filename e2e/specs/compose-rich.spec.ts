@@ -15,8 +15,8 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { createUser, imapClientFor, type MailRig } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
 import { e2eRig } from '../support/rig.ts';
-import { appendRaw, serverMessages, type RigUser } from '../support/server.ts';
-import { addAccountInUi, messageRows } from '../support/ui.ts';
+import { appendRaw, rawMessages, serverMessages, type RigUser } from '../support/server.ts';
+import { addAccountInUi, messageRows, setMainIdentity } from '../support/ui.ts';
 
 let host: BrowserModeHost;
 
@@ -43,13 +43,21 @@ test('a rich message with a 2 MB attachment arrives formatted and byte-identical
   await page.goto(host.url);
   await addAccountInUi(page, rig, alice, 'Alice');
   await addAccountInUi(page, rig, bob, 'Bob');
+  await setMainIdentity(
+    page,
+    { name: 'Alice', address: alice.address },
+    { name: 'Alice Liddell', signature: 'Alice Liddell\nHarbour Office' },
+  );
 
   await page.getByRole('button', { name: 'Write' }).click();
   const composer = page.getByRole('dialog', { name: 'New message' });
   await composer.getByLabel('To', { exact: true }).fill(bob.address);
   await composer.getByLabel('Subject').fill('Market list');
   const editor = composer.getByLabel('Message', { exact: true });
+  // A new message starts with a line to write on, then the signature.
+  await expect(editor).toContainText('Harbour Office');
   await editor.click();
+  await page.keyboard.press('Control+Home');
   const bold = composer.getByRole('button', { name: 'Bold' });
   await page.keyboard.press('Control+b');
   await expect(bold).toHaveAttribute('aria-pressed', 'true');
@@ -86,6 +94,8 @@ test('a rich message with a 2 MB attachment arrives formatted and byte-identical
   await expect(frame.locator('strong')).toHaveText('Please buy');
   await expect(frame.locator('ul > li')).toHaveText(['apples', 'pears']);
   await expect(frame.getByRole('link', { name: 'https://example.org/prices' })).toBeVisible();
+  await expect(frame.locator('body')).toContainText('Alice Liddell');
+  await expect(frame.locator('body')).toContainText('Harbour Office');
   const attachments = page.getByRole('region', { name: 'Attachments' });
   await expect(attachments).toContainText('figures.bin');
   const download = page.waitForEvent('download');
@@ -98,6 +108,9 @@ test('a rich message with a 2 MB attachment arrives formatted and byte-identical
   const text = partText(raw, 'text/plain');
   expect(text).toMatch(/- apples\r?\n- pears/);
   expect(text).toContain('https://example.org/prices');
+  // The signature, under the RFC 3676 delimiter, last.
+  expect(text?.trimEnd()).toMatch(/\n-- \r?\nAlice Liddell\r?\nHarbour Office$/);
+  expect(raw).toMatch(new RegExp(`^From: Alice Liddell <${alice.address}>`, 'im'));
   expect(partText(raw, 'text/html')).toContain('<strong>Please buy</strong>');
   await expect
     .poll(async () => (await serverMessages(rig, alice, 'Sent')).length, { timeout: 15_000 })
@@ -245,20 +258,6 @@ test('the composer warns before sending more than the server takes (its SIZE)', 
     .toEqual(['Big one']);
 });
 
-/** Every message of a folder as its source, oldest first. */
-async function rawMessages(rig: MailRig, user: RigUser, path: string): Promise<string[]> {
-  const client = imapClientFor(rig, user);
-  await client.connect();
-  try {
-    await client.mailboxOpen(path, { readOnly: true });
-    const out: string[] = [];
-    for await (const m of client.fetch('1:*', { source: true })) out.push(String(m.source));
-    return out;
-  } finally {
-    await client.logout();
-  }
-}
-
 /** The decoded body of the first part of this type in a raw message (QP and base64 undone). */
 function partText(raw: string, type: string): string | undefined {
   const at = raw.search(new RegExp(`^Content-Type: ${type.replace('/', '\\/')}`, 'im'));
@@ -266,12 +265,16 @@ function partText(raw: string, type: string): string | undefined {
   const rest = raw.slice(at);
   const end = rest.search(/\r?\n\r?\n/);
   const headers = rest.slice(0, end);
-  const body = (
-    rest
-      .slice(end)
-      .replace(/^\r?\n\r?\n/, '')
-      .split(/\r?\n--/)[0] ?? ''
-  ).trim();
+  // The part ends at the next line of one of the message's boundaries (not at any "--": a
+  // signature's "-- " line is text).
+  const boundaries = [...raw.matchAll(/boundary="?([^";\r\n]+)"?/gi)].map((m) =>
+    (m[1] ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
+  const content = rest.slice(end).replace(/^\r?\n\r?\n/, '');
+  const close = boundaries.length
+    ? content.search(new RegExp(`\\r?\\n--(?:${boundaries.join('|')})`))
+    : -1;
+  const body = (close < 0 ? content : content.slice(0, close)).trim();
   if (/quoted-printable/i.test(headers)) return libqp.decode(body).toString('utf8');
   if (/base64/i.test(headers)) return Buffer.from(body, 'base64').toString('utf8');
   return body;

@@ -4,12 +4,12 @@
  * threads with it and addresses the right people once; a message Postfix refuses stays in the
  * outbox with the server's reason, to be fixed and sent.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { createUser, imapClientFor, type MailRig } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
 import { e2eRig } from '../support/rig.ts';
 import { serverMessages, type RigUser } from '../support/server.ts';
-import { addAccountInUi, messageRows } from '../support/ui.ts';
+import { addAccountInUi, messageRows, writeMessage } from '../support/ui.ts';
 
 let host: BrowserModeHost;
 
@@ -20,15 +20,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await host.stop();
 });
-
-async function write(page: Page, fields: { to: string; subject: string; body: string }) {
-  await page.getByRole('button', { name: 'Write' }).click();
-  const composer = page.getByRole('dialog', { name: 'New message' });
-  await composer.getByLabel('To', { exact: true }).fill(fields.to);
-  await composer.getByLabel('Subject').fill(fields.subject);
-  await composer.getByLabel('Message').fill(fields.body);
-  await composer.getByRole('button', { name: 'Send' }).click();
-}
 
 test('a message goes out once, arrives in the open app, and a reply-all threads with it', async ({
   page,
@@ -42,7 +33,7 @@ test('a message goes out once, arrives in the open app, and a reply-all threads 
   await addAccountInUi(page, rig, bob, 'Bob');
 
   // Alice's account is first: the composer sends from it.
-  await write(page, {
+  await writeMessage(page, {
     to: `Bob <${bob.address}>`,
     subject: 'Lunch on Friday',
     body: 'Noon at the harbour?',
@@ -98,7 +89,11 @@ test('a refused recipient leaves the message in the outbox with the reason, to f
   await page.goto(host.url);
   await addAccountInUi(page, rig, alice, 'Alice');
 
-  await write(page, { to: 'nobody@example.test', subject: 'Minutes', body: 'Attached soon.' });
+  await writeMessage(page, {
+    to: 'nobody@example.test',
+    subject: 'Minutes',
+    body: 'Attached soon.',
+  });
   await expect(page.getByRole('alert').filter({ hasText: 'was not sent' })).toContainText('550', {
     timeout: 20_000,
   });
@@ -126,7 +121,7 @@ test('undo send takes a message back before it leaves, into the composer', async
   await page.goto(host.url);
   await addAccountInUi(page, rig, alice, 'Alice');
 
-  await write(page, { to: bob.address, subject: 'Second thoughts', body: 'On reflection…' });
+  await writeMessage(page, { to: bob.address, subject: 'Second thoughts', body: 'On reflection…' });
   await page.getByRole('status', { name: 'Undo' }).getByRole('button', { name: 'Undo' }).click();
   const composer = page.getByRole('dialog', { name: 'Second thoughts' });
   await expect(composer.getByLabel('Message')).toHaveText('On reflection…');

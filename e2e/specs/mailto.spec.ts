@@ -9,7 +9,7 @@ import { createUser } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
 import { e2eRig } from '../support/rig.ts';
 import { appendRaw, serverMessages } from '../support/server.ts';
-import { addAccountInUi, messageRows } from '../support/ui.ts';
+import { addAccountInUi, messageRows, setUndoSendSeconds } from '../support/ui.ts';
 
 let host: BrowserModeHost;
 
@@ -146,11 +146,4 @@ async function putDraft(
     });
     db.close();
   }, fields);
-}
-
-async function setUndoSendSeconds(page: Page, seconds: number) {
-  await page.getByRole('button', { name: 'Settings' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Settings' });
-  await dialog.getByLabel('Seconds to hold a sent message for undo').fill(String(seconds));
-  await dialog.getByRole('button', { name: 'Done' }).click();
 }

@@ -6,17 +6,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
   createUser,
-  imapClientFor,
   startImapServer,
   startSmtpServer,
   stopImapServer,
   stopSmtpServer,
-  type MailRig,
 } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
 import { e2eRig } from '../support/rig.ts';
-import { serverMessages, type RigUser } from '../support/server.ts';
-import { addAccountInUi } from '../support/ui.ts';
+import { rawMessages, serverMessages } from '../support/server.ts';
+import { addAccountInUi, setUndoSendSeconds, writeMessage } from '../support/ui.ts';
 
 let host: BrowserModeHost;
 
@@ -27,16 +25,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await host.stop();
 });
-
-async function write(page: Page, fields: { to: string; subject: string; body: string }) {
-  await page.getByRole('button', { name: 'Write' }).click();
-  const composer = page.getByRole('dialog', { name: 'New message' });
-  await composer.getByLabel('To', { exact: true }).fill(fields.to);
-  await composer.getByLabel('Subject').fill(fields.subject);
-  await composer.getByLabel('Message').fill(fields.body);
-  await composer.getByRole('button', { name: 'Send' }).click();
-  await expect(composer).toHaveCount(0);
-}
 
 /** The outbox dialog's entries, by subject, each with its state line. */
 async function outboxLines(page: Page): Promise<string[]> {
@@ -66,7 +54,7 @@ test('written while the servers are down: waits across a restart, then each goes
   const subjects = ['Offline one', 'Offline two', 'Offline three'];
   try {
     for (const subject of subjects) {
-      await write(page, { to: bob.address, subject, body: `${subject}, written offline.` });
+      await writeMessage(page, { to: bob.address, subject, body: `${subject}, written offline.` });
     }
     // Each is tried, fails for now, and waits with the reason.
     await expect
@@ -128,7 +116,7 @@ test('CR/LF typed or pasted into the subject and To never make a header or a rec
   await expect
     .poll(async () => (await serverMessages(rig, bob)).length, { timeout: 20_000 })
     .toBe(1);
-  const raw = await rawMessage(rig, bob, 'INBOX');
+  const [raw = ''] = await rawMessages(rig, bob, 'INBOX');
   const headers = raw.slice(0, raw.indexOf('\r\n\r\n') + 2);
   expect(headers.match(/^Subject:/gim)).toHaveLength(1);
   expect(headers).not.toMatch(/^Bcc:/im);
@@ -144,7 +132,7 @@ test('CR/LF typed or pasted into the subject and To never make a header or a rec
   await expect
     .poll(async () => (await serverMessages(rig, alice, 'Sent')).length, { timeout: 15_000 })
     .toBe(1);
-  const sentRaw = await rawMessage(rig, alice, 'Sent');
+  const [sentRaw = ''] = await rawMessages(rig, alice, 'Sent');
   expect(sentRaw.slice(0, sentRaw.indexOf('\r\n\r\n'))).not.toMatch(/^Bcc:/im);
 });
 
@@ -158,24 +146,4 @@ async function pasteInto(page: Page, field: ReturnType<Page['getByLabel']>, text
   }, text);
   // An input that did not handle the paste itself gets the text typed, line breaks included.
   if ((await field.inputValue()) === '') await page.keyboard.insertText(text);
-}
-
-async function setUndoSendSeconds(page: Page, seconds: number) {
-  await page.getByRole('button', { name: 'Settings' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Settings' });
-  await dialog.getByLabel('Seconds to hold a sent message for undo').fill(String(seconds));
-  await dialog.getByRole('button', { name: 'Done' }).click();
-}
-
-/** The raw source of a folder's only message. */
-async function rawMessage(rig: MailRig, user: RigUser, path: string): Promise<string> {
-  const client = imapClientFor(rig, user);
-  await client.connect();
-  try {
-    await client.mailboxOpen(path, { readOnly: true });
-    const message = await client.fetchOne('1', { source: true });
-    return message && message.source ? message.source.toString('utf8') : '';
-  } finally {
-    await client.logout();
-  }
 }

@@ -75,3 +75,20 @@ export async function appendRaw(
 export async function serverFlags(rig: MailRig, user: RigUser, uid: number): Promise<string[]> {
   return (await serverMessages(rig, user)).find((m) => m.uid === uid)?.flags ?? [];
 }
+
+/** Every message of a folder as its source (oldest first); [] for a folder that does not exist. */
+export async function rawMessages(rig: MailRig, user: RigUser, path = 'INBOX'): Promise<string[]> {
+  const client = imapClientFor(rig, user);
+  await client.connect();
+  try {
+    const list = await client.list();
+    if (!list.some((f) => f.path === path)) return [];
+    await client.mailboxOpen(path, { readOnly: true });
+    const out: string[] = [];
+    if (!client.mailbox || client.mailbox.exists === 0) return out;
+    for await (const m of client.fetch('1:*', { source: true })) out.push(String(m.source));
+    return out;
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}

@@ -43,3 +43,42 @@ export async function addAccountInUi(
 export function messageRows(page: Page) {
   return page.getByRole('listbox', { name: 'Messages' }).getByRole('option');
 }
+
+/** Opens "Write", fills To, Subject and the message (typed into the editor), and sends. */
+export async function writeMessage(
+  page: Page,
+  fields: { to: string; subject: string; body: string },
+): Promise<void> {
+  await page.getByRole('button', { name: 'Write' }).click();
+  const composer = page.getByRole('dialog', { name: 'New message' });
+  await composer.getByLabel('To', { exact: true }).fill(fields.to);
+  await composer.getByLabel('Subject').fill(fields.subject);
+  await composer.getByLabel('Message').fill(fields.body);
+  await composer.getByRole('button', { name: 'Send' }).click();
+  // Queued (in the outbox): the composer has closed.
+  await expect(composer).toHaveCount(0);
+}
+
+/** Settings → Sending: how long a sent message is held for Undo (0: sent at once). */
+export async function setUndoSendSeconds(page: Page, seconds: number): Promise<void> {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Settings' });
+  await dialog.getByLabel('Seconds to hold a sent message for undo').fill(String(seconds));
+  await dialog.getByRole('button', { name: 'Done' }).click();
+}
+
+/** Settings → Edit <account>: the main identity's display name and signature, saved. */
+export async function setMainIdentity(
+  page: Page,
+  account: { name: string; address: string },
+  identity: { name: string; signature: string },
+): Promise<void> {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: `Edit ${account.name}` }).click();
+  const form = page.getByRole('dialog', { name: `Edit ${account.name}` });
+  const main = form.getByRole('group', { name: `Main identity: ${account.address}` });
+  await main.getByLabel('Your name').fill(identity.name);
+  await main.getByLabel('Signature').fill(identity.signature);
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form).toBeHidden({ timeout: 15_000 });
+}

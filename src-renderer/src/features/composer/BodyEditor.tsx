@@ -5,7 +5,7 @@
  * formatting goes); switching back makes each paragraph of the text a paragraph again.
  */
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { hasFormatting, htmlToPlainText, plainTextToHtml } from '#shared/html-text';
 import type { ComposerDraft } from '../../state/store.ts';
 import { linkTarget } from '../reader/links.ts';
@@ -64,7 +64,7 @@ export function BodyEditor({
         </>
       ) : (
         <RichEditor
-          initialHtml={draft.html ?? plainTextToHtml(draft.body)}
+          html={draft.html ?? plainTextToHtml(draft.body)}
           onChange={(html, text) => onChange({ html, body: text })}
         />
       )}
@@ -72,11 +72,13 @@ export function BodyEditor({
   );
 }
 
-function RichEditor(props: { initialHtml: string; onChange(html: string, text: string): void }) {
+function RichEditor(props: { html: string; onChange(html: string, text: string): void }) {
   const [linking, setLinking] = useState(false);
+  /** The HTML the editor holds as far as the draft knows: its start, then each of its updates. */
+  const known = useRef(props.html);
   const editor = useEditor({
     extensions: editorExtensions,
-    content: props.initialHtml,
+    content: props.html,
     editorProps: {
       attributes: {
         id: 'composer-body',
@@ -93,8 +95,18 @@ function RichEditor(props: { initialHtml: string; onChange(html: string, text: s
         return false;
       },
     },
-    onUpdate: ({ editor: e }) => props.onChange(e.getHTML(), e.getText({ blockSeparator: '\n' })),
+    onUpdate: ({ editor: e }) => {
+      known.current = e.getHTML();
+      props.onChange(known.current, e.getText({ blockSeparator: '\n' }));
+    },
   });
+  // The HTML changed from outside the editor (another identity's signature swapped in): shown.
+  // Typing comes back as the editor's own HTML (`known`) and changes nothing here.
+  useEffect(() => {
+    if (props.html === known.current) return;
+    known.current = props.html;
+    editor.commands.setContent(props.html);
+  }, [editor, props.html]);
   return (
     <div className="composer-rich-field">
       <Toolbar editor={editor} onLink={() => setLinking(true)} />
