@@ -18,7 +18,10 @@ import { errorMessage } from '#shared/result';
 import type { PetrelDb, TaskRow } from './db.ts';
 import { completeTask, rollBackTask } from './task-queue.ts';
 
-export const DEFAULT_RETRY_INTERVAL_MS = 30_000;
+/** The first retry after a failure for now; each further failure of the account doubles it. */
+export const DEFAULT_RETRY_INTERVAL_MS = 10_000;
+/** The longest wait between retries (backoff cap). */
+export const MAX_RETRY_INTERVAL_MS = 5 * 60_000;
 
 /** The part of the bridge the runner uses. */
 export type TaskRunnerBridge = Pick<PetrelBridge, 'performTask' | 'on'>;
@@ -33,8 +36,12 @@ export interface TaskRunnerOptions {
   onDone?: (task: MailTask, result: TaskDone, taskId: number) => void;
   /** Reading or writing the queue failed; the runner goes on at its next wake-up. */
   onError?: (error: unknown) => void;
-  /** How often tasks put off by a transient failure are tried again (ms). */
+  /**
+   * The wait before tasks put off by a transient failure are tried again (ms); it doubles with
+   * each further failure of the account, up to `maxRetryIntervalMs`.
+   */
   retryIntervalMs?: number;
+  maxRetryIntervalMs?: number;
 }
 
 // ---- what this window knows about tasks, by `db name#id` (ids are never reused) ----
@@ -84,8 +91,10 @@ function rememberDone(db: PetrelDb, id: number, task: MailTask, result: TaskDone
 
 /**
  * Starts the runner and returns its stop function. It drains the queue when tasks are added
- * (from any window: Dexie's live queries see other windows' writes), every `retryIntervalMs`, and
- * when an account whose tasks were put off is connected again.
+ * (from any window: Dexie's live queries see other windows' writes), when a held-back task is due,
+ * and when an account's tasks put off by a failure for now may be tried again: after a backoff
+ * (`retryIntervalMs`, doubled with each failure in a row, up to `maxRetryIntervalMs`), or at once
+ * when the account connects again.
  *
  * Order: tasks of one account run one at a time, in queue order; after a transient failure the
  * account's later tasks wait too, other accounts go on. A transfer also waits for earlier tasks of
@@ -102,24 +111,35 @@ export function startTaskRunner(
   const onFailed = options.onFailed ?? (() => {});
   const onDone = options.onDone ?? (() => {});
   const onError = options.onError ?? ((error) => console.error('Task runner failed', error));
-  /** Accounts whose last task failed for now: left alone until the next retry. */
-  const putOff = new Set<string>();
+  const firstRetry = options.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS;
+  const maxRetry = Math.max(firstRetry, options.maxRetryIntervalMs ?? MAX_RETRY_INTERVAL_MS);
+  /**
+   * Accounts whose last task failed for now: left alone until `until` (backoff: the wait doubles
+   * with each failure in a row), or until the account connects again.
+   */
+  const putOff = new Map<string, { failures: number; until: number }>();
+  /** Accounts connected as of their last status: a connection coming back retries at once. */
+  const connected = new Set<string>();
   let stopped = false;
   let draining = false;
   let again = false;
 
   const settle = async (row: TaskRow, result: TaskResult): Promise<void> => {
     if (result.ok) {
+      putOff.delete(row.task.accountId);
       await completeTask(db, row.id);
       rememberDone(db, row.id, row.task, result);
       onDone(row.task, result, row.id);
       return;
     }
     if (result.permanent) {
+      putOff.delete(row.task.accountId);
       if (await rollBackTask(db, row.id)) onFailed(result.reason, row.task);
       return;
     }
-    putOff.add(row.task.accountId);
+    const failures = (putOff.get(row.task.accountId)?.failures ?? 0) + 1;
+    const wait = Math.min(maxRetry, firstRetry * 2 ** (failures - 1));
+    putOff.set(row.task.accountId, { failures, until: Date.now() + wait });
     await db.transaction('rw', db.tasks, async () => {
       // Read again: sync may have updated the task's copies of the rows it took away meanwhile.
       // (Not `update`: Dexie's key-path type of those rows is too deep for the compiler.)
@@ -146,7 +166,12 @@ export function startTaskRunner(
   };
 
   const pass = async (): Promise<void> => {
-    const skip = new Set(putOff);
+    const skip = new Set<string>();
+    for (const [accountId, { until }] of putOff) {
+      if (until <= Date.now()) continue;
+      skip.add(accountId);
+      wakeAt(until);
+    }
     // Rows are read one at a time, when their turn comes: fresh (an undo may have taken one
     // back meanwhile) and without loading every task's undo data at once.
     for (const id of await db.tasks.toCollection().primaryKeys()) {
@@ -172,7 +197,11 @@ export function startTaskRunner(
         continue;
       }
       await run(row, key);
-      if (putOff.has(task.accountId)) skip.add(task.accountId);
+      const backoff = putOff.get(task.accountId);
+      if (backoff && backoff.until > Date.now()) {
+        skip.add(task.accountId);
+        wakeAt(backoff.until);
+      }
     }
   };
 
@@ -207,27 +236,24 @@ export function startTaskRunner(
     }, time - Date.now());
   };
 
-  const retry = (): void => {
-    putOff.clear();
-    void drain();
-  };
-
   // Re-run on every write to the queue. (A live `primaryKeys()` over the whole table missed the
   // first add to an empty queue in Dexie 4.4.)
   const subscription = liveQuery(() => db.tasks.count()).subscribe({
     next: () => void drain(),
     error: onError,
   });
-  const timer = setInterval(retry, options.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS);
   const unsubscribe = bridge.on('accountStatus', (status) => {
-    const connected = status.state === 'idle' || status.state === 'syncing';
-    if (connected && putOff.delete(status.accountId)) void drain();
+    const isConnected = status.state === 'idle' || status.state === 'syncing';
+    const cameBack = isConnected && !connected.has(status.accountId);
+    if (isConnected) connected.add(status.accountId);
+    else connected.delete(status.accountId);
+    // Back online: now, and from the first backoff step again.
+    if (cameBack && putOff.delete(status.accountId)) void drain();
   });
 
   return () => {
     stopped = true;
     subscription.unsubscribe();
-    clearInterval(timer);
     clearTimeout(wakeTimer);
     unsubscribe();
   };

@@ -407,6 +407,48 @@ describe('startTaskRunner', () => {
     expect(answers).toBe(3);
   });
 
+  it('backs off: each failure in a row doubles the wait, up to the cap', async () => {
+    await seed(db, INBOX, { 1: [] });
+    await markRead(db, [rowId(INBOX, 1)], true);
+    const at: number[] = [];
+    const { bridge } = fakeBridge(() => {
+      at.push(Date.now());
+      return at.length < 5 ? transientFailure('offline') : { ok: true };
+    });
+
+    run(bridge, { retryIntervalMs: 40, maxRetryIntervalMs: 200 });
+
+    await vi.waitFor(async () => expect(await db.tasks.count()).toBe(0), { timeout: 3_000 });
+    const gaps = at.slice(1).map((t, i) => t - (at[i] ?? 0));
+    // Never sooner than the backoff: 40, 80, 160, then the cap (200).
+    [40, 80, 160, 200].forEach((least, i) => expect(gaps[i]).toBeGreaterThanOrEqual(least - 2));
+  });
+
+  it('retries at once when the account connects again, from the first step', async () => {
+    await seed(db, INBOX, { 1: [] });
+    await markRead(db, [rowId(INBOX, 1)], true);
+    let online = false;
+    const { bridge, performed, connected, offline } = fakeBridge(() =>
+      online ? { ok: true } : transientFailure('offline'),
+    );
+    run(bridge, { retryIntervalMs: 60_000 });
+    await vi.waitFor(() => expect(performed).toHaveLength(1));
+    // The first status seen of an account counts as connecting.
+    connected(ACCOUNT);
+    await vi.waitFor(() => expect(performed).toHaveLength(2));
+
+    // Still connected (a status of a poll): not a reason to try again before the backoff.
+    connected(ACCOUNT);
+    await pause();
+    expect(performed).toHaveLength(2);
+
+    offline(ACCOUNT);
+    online = true;
+    connected(ACCOUNT);
+    await vi.waitFor(async () => expect(await db.tasks.count()).toBe(0));
+    expect(performed).toHaveLength(3);
+  });
+
   it('tells a call main could not take (try later) from one it refused (never)', async () => {
     await seed(db, INBOX, { 1: [], 2: [] });
     await markRead(db, [rowId(INBOX, 1)], true);

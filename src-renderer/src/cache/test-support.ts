@@ -151,7 +151,9 @@ export function fakeBridge(answer: (task: MailTask) => TaskResult | Promise<Task
   };
   const connected = (accountId: string): void =>
     statusListeners.forEach((listener) => listener({ accountId, state: 'idle', since: 0 }));
-  return { bridge, performed, connected };
+  const offline = (accountId: string): void =>
+    statusListeners.forEach((listener) => listener({ accountId, state: 'offline', since: 0 }));
+  return { bridge, performed, connected, offline };
 }
 
 /** A task's UIDs (none for folder tasks). */
