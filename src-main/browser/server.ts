@@ -99,11 +99,13 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onTab(ws));
+    const tabId = url.searchParams.get('tab') ?? '';
+    wss.handleUpgrade(req, socket, head, (ws) => onTab(ws, TAB_ID.test(tabId) ? tabId : undefined));
   });
 
-  function onTab(ws: WebSocket): void {
+  function onTab(ws: WebSocket, tabId: string | undefined): void {
     const tab: TabConnection = {
+      ...(tabId ? { tabId } : {}),
       send: (message: ServerMessage) => ws.send(JSON.stringify(message)),
       close: (code, reason) => ws.close(code, reason),
     };
@@ -208,6 +210,9 @@ function deny(
   res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(text);
 }
+
+/** A tab id as the page makes it (a UUID); anything else is no id. */
+const TAB_ID = /^[A-Za-z0-9-]{8,64}$/;
 
 function notActive() {
   return {

@@ -1,12 +1,15 @@
 /**
  * One UI at a time: the renderer is the only writer of the cache, so only one tab may be attached.
  * The first tab becomes active; a later one is told Petrel is open elsewhere and may take over,
- * which displaces the old one. Events go only to the active tab; calls from others are refused.
+ * which displaces the old one. A tab that reloads comes back as itself (the same tab id), and stays
+ * the one UI even when its new page connects before the old one's socket has closed. Events go only to the active tab; calls from others are refused.
  */
 import type { ServerMessage } from '#shared/browser-wire';
 import type { EventSink } from '../core/ports.ts';
 
 export interface TabConnection {
+  /** The tab's own id (kept across its reloads), when it gave one. */
+  readonly tabId?: string;
   send(message: ServerMessage): void;
   close(code: number, reason: string): void;
 }
@@ -15,6 +18,11 @@ export class SessionHub implements EventSink {
   private active: TabConnection | undefined;
 
   attach(tab: TabConnection): void {
+    // The active tab reloaded: its old page is going away (its socket may not have closed yet).
+    if (this.active?.tabId !== undefined && this.active.tabId === tab.tabId) {
+      this.takeOver(tab);
+      return;
+    }
     if (this.active) {
       tab.send({ t: 'session', state: 'elsewhere' });
       return;

@@ -19,6 +19,8 @@ function connect(): Connection {
     return { bridge: window.petrel, takeOver: () => {} };
   }
   const wsUrl = new URL('/ws', window.location.href);
+  wsUrl.search = '';
+  wsUrl.searchParams.set('tab', tabId());
   wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
   const ws = connectWebSocketBridge(wsUrl.toString(), setHostState);
   if (sessionStorage.getItem(TAKEOVER_FLAG)) {
@@ -29,6 +31,17 @@ function connect(): Connection {
 }
 
 const TAKEOVER_FLAG = 'petrel:take-over';
+const TAB_ID_KEY = 'petrel:tab';
+
+/** This tab's id, kept across its reloads (sessionStorage): a reload is the same tab again. */
+function tabId(): string {
+  let id = sessionStorage.getItem(TAB_ID_KEY);
+  if (!id) {
+    id = crypto.randomUUID();
+    sessionStorage.setItem(TAB_ID_KEY, id);
+  }
+  return id;
+}
 
 /**
  * Makes this tab the one UI. A displaced tab's socket is already closed, so it reconnects by
