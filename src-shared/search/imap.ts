@@ -78,8 +78,9 @@ function termSearch(term: SearchTerm, approximate: Set<string>): ImapSearch | un
   switch (term.kind) {
     case 'text': {
       approximate.add(APPROXIMATE.substring);
-      const value = term.typed ?? term.words.join(' ');
-      return negate({ [term.field ?? 'text']: value }, term.negated);
+      const search: ImapSearch = {};
+      search[term.field ?? 'text'] = term.typed ?? term.words.join(' ');
+      return negate(search, term.negated);
     }
     case 'hasAttachment':
       approximate.add(APPROXIMATE.attachment);
@@ -93,8 +94,11 @@ function termSearch(term: SearchTerm, approximate: Set<string>): ImapSearch | un
       const day = localDay(term.at);
       return (term.op === 'before') !== term.negated ? { before: day } : { since: day };
     }
-    case 'size':
-      return negate({ [term.op]: term.bytes }, term.negated);
+    case 'size': {
+      const search: ImapSearch = {};
+      search[term.op] = term.bytes;
+      return negate(search, term.negated);
+    }
     case 'in':
     case 'account':
       return undefined;
