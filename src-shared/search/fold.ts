@@ -32,6 +32,8 @@ const LETTER_FOLDS: Readonly<Record<string, string>> = {
 };
 const LETTER_FOLD_PATTERN = new RegExp(`[${Object.keys(LETTER_FOLDS).join('')}]`, 'gu');
 
+// eslint-disable-next-line no-control-regex -- every ASCII character, controls included
+const ASCII = /^[\x00-\x7f]*$/;
 const COMBINING_MARKS = /\p{M}+/gu;
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -40,6 +42,8 @@ export const MAX_WORD_LENGTH = 64;
 
 /** The text as search compares it: no diacritics, no case, compatibility forms unified. */
 export function foldText(text: string): string {
+  // ASCII is its own NFKD and has no marks or table letters: skip the costly part.
+  if (ASCII.test(text)) return text.toLowerCase();
   return text
     .normalize('NFKD')
     .replace(COMBINING_MARKS, '')
@@ -49,8 +53,13 @@ export function foldText(text: string): string {
 
 /** Every folded word of a text, in order, repeats kept (what phrase matching walks). */
 export function textWords(text: string): string[] {
+  return foldedWords(foldText(text));
+}
+
+/** `textWords` of a text already folded by `foldText`. */
+export function foldedWords(folded: string): string[] {
   const words: string[] = [];
-  for (const match of foldText(text).matchAll(WORD)) {
+  for (const match of folded.matchAll(WORD)) {
     words.push(cutWord(match[0]));
   }
   return words;

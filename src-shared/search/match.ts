@@ -7,7 +7,7 @@
  * address's name, the body), not across two. A body not cached is searched through its preview.
  */
 import type { Address, MessageRow } from '../mail.ts';
-import { foldText, textWords } from './fold.ts';
+import { foldText, foldedWords, textWords } from './fold.ts';
 import type { SearchQuery, SearchTerm, TextField } from './query.ts';
 
 export interface SearchableMessage {
@@ -52,7 +52,9 @@ function holds(term: SearchTerm, message: SearchableMessage, fields: MessageFiel
   const { row } = message;
   switch (term.kind) {
     case 'text':
-      return fields.texts(term.field).some((words) => textMatches(term, words));
+      return fields
+        .texts(term.field)
+        .some((text) => text.mayHold(term.words) && textMatches(term, text.words()));
     case 'hasAttachment':
       return row.hasAttachments;
     case 'flag':
@@ -121,18 +123,35 @@ export function accountIs(wanted: string, account: SearchAccount): boolean {
   return wantedWords.length === 1 && words.some((word) => word.startsWith(wantedWords[0] ?? ''));
 }
 
-/** The folded words of each searchable text of a message, split lazily and kept per call. */
+/** One searchable text (a subject, a name, a body), folded once; split into words only when a
+ * term's words all occur in it as substrings — most texts fail that cheap test. */
+class FieldText {
+  private split: string[] | undefined;
+
+  constructor(private readonly folded: string) {}
+
+  mayHold(words: readonly string[]): boolean {
+    return words.every((word) => this.folded.includes(word));
+  }
+
+  words(): string[] {
+    this.split ??= foldedWords(this.folded);
+    return this.split;
+  }
+}
+
+/** The searchable texts of a message, folded lazily and kept for the one call. */
 class MessageFields {
-  private readonly cache = new Map<string, string[][]>();
+  private readonly cache = new Map<string, FieldText[]>();
 
   constructor(private readonly message: SearchableMessage) {}
 
-  /** The texts of a field, each as its own list of words; every field when undefined. */
-  texts(field: TextField | undefined): string[][] {
+  /** The texts of a field, each on its own; every field when undefined. */
+  texts(field: TextField | undefined): FieldText[] {
     const key = field ?? 'any';
     let texts = this.cache.get(key);
     if (!texts) {
-      texts = this.rawTexts(field).map(textWords);
+      texts = this.rawTexts(field).map((text) => new FieldText(foldText(text)));
       this.cache.set(key, texts);
     }
     return texts;
