@@ -28,7 +28,7 @@ import {
   type MessageEffects,
 } from './pending-effects.ts';
 
-type Scope = CacheTable | 'tasks' | 'contacts';
+type Scope = CacheTable | 'tasks' | 'contacts' | 'searchPending';
 
 const MAIL_TABLES: CacheTable[] = ['folders', 'messages', 'checkpoints', 'bodies'];
 
@@ -55,6 +55,7 @@ export async function applyBatch(db: PetrelDb, batch: ChangeBatch): Promise<void
     if (batch.removeAccount) await removeAccount(db, batch.accountId);
     if (batch.folders) await applyFolderChanges(db, batch.folders);
     await applyMessageChanges(db, batch, contacts);
+    await enqueueForSearch(db, batch);
     if (batch.checkpoint && batch.folderId !== undefined) {
       await db.checkpoints.put({
         ...batch.checkpoint,
@@ -63,6 +64,17 @@ export async function applyBatch(db: PetrelDb, batch: ChangeBatch): Promise<void
       });
     }
   });
+}
+
+/**
+ * Queues the rows this batch put and those whose text it cached for the search index, in one
+ * write: the indexer (`search-index.ts`) reads them later, outside sync's path. Ids of rows that
+ * were not written (a queued task holds them, the folder is gone) are skipped by the indexer.
+ */
+async function enqueueForSearch(db: PetrelDb, batch: ChangeBatch): Promise<void> {
+  const rowIds = new Set(batch.put?.map((row) => row.id));
+  for (const part of batch.bodies ?? []) if (part.text !== undefined) rowIds.add(part.rowId);
+  if (rowIds.size > 0) await db.searchPending.add({ rowIds: [...rowIds] });
 }
 
 /** A folder-scoped change without a folder would land nowhere (or everywhere): refuse the batch. */
@@ -90,6 +102,9 @@ function scopeOf(batch: ChangeBatch): Scope[] {
   if (batch.put?.length || batch.flags?.length) add('messages', 'tasks', 'checkpoints');
   if (batch.put?.length) add('contacts');
   if (batch.bodies?.length) add('messages', 'bodies');
+  if (batch.put?.length || batch.bodies?.some((part) => part.text !== undefined)) {
+    add('searchPending');
+  }
   if (batch.checkpoint) add('checkpoints');
   return [...tables];
 }

@@ -106,7 +106,42 @@ export type PetrelDb = Dexie & {
   outbox: EntityTable<OutboxRow, 'id'>;
   drafts: EntityTable<DraftRow, 'id'>;
   contacts: EntityTable<ContactRow, 'address'>;
+  searchPending: EntityTable<SearchPendingRow, 'id'>;
+  searchPostings: Table<SearchPostingRow, [string, number]>;
+  searchState: EntityTable<SearchStateRow, 'id'>;
 };
+
+/**
+ * Messages the search index has still to read (`search-index.ts`): one row per batch the cache
+ * writer applied, with the ids of the rows it put and of the rows whose text parts it cached.
+ */
+export interface SearchPendingRow {
+  /** Auto-incremented: the order batches came in. */
+  id: number;
+  rowIds: string[];
+}
+
+/**
+ * One word's messages within one chunk of indexed messages (about 5,000): the search index.
+ * `ids` and `dates` are parallel. A message's words may be in two chunks (a body cached after its
+ * header was indexed); stale ids (expunged, moved) are dropped when a search reads their rows.
+ */
+export interface SearchPostingRow {
+  word: string;
+  chunk: number;
+  ids: string[];
+  dates: number[];
+}
+
+/** The search index's progress: the chunk being filled and how many messages it holds. */
+export interface SearchStateRow {
+  /** Always `'index'`. */
+  id: string;
+  chunk: number;
+  chunkMessages: number;
+  /** Messages indexed so far (counting a message again when its body came later). */
+  indexed: number;
+}
 
 /**
  * A message being written, saved locally within a second of typing (it survives a crash or a
@@ -176,6 +211,8 @@ export type CacheTable = 'folders' | 'messages' | 'checkpoints' | 'bodies';
  * undo data), and drops the tasks of a removed account.
  */
 export type UserTable = 'trustedSenders' | 'tasks' | 'outbox' | 'drafts' | 'contacts';
+/** The search index's tables: derived from the mail tables, rebuilt from them if need be. */
+export type SearchTable = 'searchPending' | 'searchPostings' | 'searchState';
 
 /**
  * Version 1. Keep every `version(n)` block users may still have; data changes go in `.upgrade()`.
@@ -216,8 +253,26 @@ const SCHEMA_V5: Partial<Record<UserTable, string>> = {
   contacts: 'address, score',
 };
 
-/** Creates the cache's Dexie instance; it opens on first use. Tests pass a unique name. */
-export function openCache(name = 'petrel-cache'): PetrelDb {
+/**
+ * Version 6 adds the search index (`search-index.ts`). Existing caches queue every cached message
+ * for indexing in the upgrade (ids read from the primary key alone, 5,000 a pending row); the
+ * indexer then builds the postings in the background.
+ */
+const SCHEMA_V6: Record<SearchTable, string> = {
+  searchPending: '++id',
+  searchPostings: '[word+chunk]',
+  searchState: 'id',
+};
+const SEARCH_PENDING_CHUNK = 5_000;
+
+/** The newest schema version. */
+export const CACHE_DB_VERSION = 6;
+
+/**
+ * Creates the cache's Dexie instance; it opens on first use. Tests pass a unique name, and an
+ * older `version` to build a cache as an older app left it.
+ */
+export function openCache(name = 'petrel-cache', version = CACHE_DB_VERSION): PetrelDb {
   // Relaxed durability: no flush to disk per commit. A crash can lose the last commits, but
   // each batch and its checkpoint commit together, so the cache only ever goes back in time,
   // consistently, and sync resumes from there.
@@ -227,6 +282,17 @@ export function openCache(name = 'petrel-cache'): PetrelDb {
   db.version(3).stores(SCHEMA_V3);
   db.version(4).stores(SCHEMA_V4);
   db.version(5).stores(SCHEMA_V5);
+  if (version < 6) return db;
+  db.version(6)
+    .stores(SCHEMA_V6)
+    .upgrade(async (tx) => {
+      const ids = (await tx.table('messages').toCollection().primaryKeys()) as string[];
+      const rows = [];
+      for (let i = 0; i < ids.length; i += SEARCH_PENDING_CHUNK) {
+        rows.push({ rowIds: ids.slice(i, i + SEARCH_PENDING_CHUNK) });
+      }
+      await tx.table('searchPending').bulkAdd(rows);
+    });
   return db;
 }
 

@@ -7,6 +7,7 @@ import { useEffect } from 'react';
 import { startContactsPass } from '../cache/contacts.ts';
 import { openCache } from '../cache/db.ts';
 import { startPrefetch } from '../cache/prefetch.ts';
+import { startSearchIndexer } from '../cache/search-index.ts';
 import { startCacheSync } from '../cache/sync-client.ts';
 import { keepRefused } from '../cache/outbox.ts';
 import { startTaskRunner } from '../cache/tasks.ts';
@@ -55,6 +56,8 @@ export function useCacheWriter(): void {
     // Mail cached before contacts existed gives its contacts once, in the background (first,
     // so that on a new cache it ends before the first batch).
     const stopContacts = startContactsPass(db);
+    // The search index follows the cache writer in the background (apply.ts only queues).
+    const stopSearchIndexer = startSearchIndexer(db);
     start();
     // Changes made here (read, flags) go to the servers; a refused one is undone and said why.
     const stopTasks = startTaskRunner(db, petrel(), {
@@ -88,6 +91,7 @@ export function useCacheWriter(): void {
       prefetch();
       stopTasks();
       stopContacts();
+      stopSearchIndexer();
     };
   }, [active]);
 }
