@@ -1,10 +1,11 @@
 /**
- * `npm run bench -- [--only sync,ui] [--json FILE] [--messages N] [--runs N]`: prints a table and
+ * `npm run bench -- [--only sync,ui,search] [--json FILE] [--messages N] [--runs N]`: prints a table and
  * writes `{"results":[{name,value,unit,baseline,ratio}]}`. Targets live here, never in tests.
  */
 import { parseArgs } from 'node:util';
 import { buildIfStale } from '../scripts/build-if-stale.mjs';
 import { printTable, writeJson, type BenchResult } from './report.ts';
+import { searchBench } from './search-bench.ts';
 import { syncBench } from './sync-bench.ts';
 import { uiBench } from './ui-bench.ts';
 
@@ -32,6 +33,13 @@ const groups: Record<string, () => Promise<BenchResult[]>> = {
       coldRuns: 5,
       presses: 40,
       scrollFrames: 300,
+      log: (line) => process.stderr.write(`[bench] ${line}\n`),
+    }),
+  search: () =>
+    searchBench({
+      messages: Number(values.messages),
+      writeRuns: Number(values.runs),
+      reps: 5,
       log: (line) => process.stderr.write(`[bench] ${line}\n`),
     }),
 };
