@@ -27,7 +27,7 @@ import { messagePage, type PageCursor } from './queries.ts';
 import { bodyTexts, pendingIds } from './search-index.ts';
 
 /** Posting rows read per word at most (a word has one per chunk; a prefix, one per word too). */
-export const POSTING_CAP = 300;
+export const POSTING_CAP = 2_000;
 /** Messages a walk reads at most. */
 export const WALK_LIMIT = 10_000;
 /** Messages not indexed yet that a search checks one by one; more, and it says `indexing`. */
@@ -36,9 +36,9 @@ export const PENDING_CHECKED = 5_000;
 const MIN_PREFIX = 2;
 const CHECK_PAGE = 100;
 const WALK_PAGE = 200;
-/** Coverage of bodies is recounted at most this often while bodies are being cached. */
-const BODY_STATS_TTL_MS = 10_000;
-/** Folders this small are recounted whenever their bodies change. */
+/** A large folder's counts are recounted at most this often while its mail changes. */
+const STATS_TTL_MS = 5_000;
+/** Folders this small are recounted whenever their mail changes. */
 const SMALL_FOLDER = 5_000;
 
 export interface SearchAccount {
@@ -209,8 +209,7 @@ async function lookUp(
 
 /**
  * Reads the candidates' rows page by page (in the order given) and keeps those that match, until
- * one more than `limit` did. A row that fails without its body is tried again with it, when the
- * query has a term the body could meet.
+ * one more than `limit` did.
  */
 async function check(
   db: PetrelDb,
@@ -220,32 +219,43 @@ async function check(
   limit: number,
 ): Promise<Found> {
   const found: MessageRow[] = [];
-  const withBody = needsBody(query);
   for (let start = 0; start < ids.length; start += CHECK_PAGE) {
     const page = ids.slice(start, start + CHECK_PAGE);
     const rows = (await db.messages.bulkGet(page)).filter((row): row is MessageRow => !!row);
-    const failed = new Set<string>();
-    const passed = new Set<string>();
-    for (const row of rows) {
-      if (matchesMessage(query, searchable(row, scope))) passed.add(row.id);
-      else failed.add(row.id);
-    }
-    if (withBody && failed.size > 0) {
-      const bodies = await bodyTexts(db, [...failed]);
-      for (const row of rows) {
-        const body = bodies.get(row.id);
-        if (body !== undefined && matchesMessage(query, searchable(row, scope, body))) {
-          passed.add(row.id);
-        }
-      }
-    }
-    for (const row of rows) {
-      if (!passed.has(row.id)) continue;
+    for (const row of await matching(db, query, scope, rows)) {
       found.push(row);
       if (found.length > limit) return { rows: found.slice(0, limit), truncated: true };
     }
   }
   return { rows: found, truncated: false };
+}
+
+/**
+ * The rows that match, in their order. A row that fails without its body is tried again with it,
+ * when the query has a term the body could meet: bodies are read only for those.
+ */
+async function matching(
+  db: PetrelDb,
+  query: SearchQuery,
+  scope: Scope,
+  rows: MessageRow[],
+): Promise<MessageRow[]> {
+  const passed = new Set<string>();
+  const failed: string[] = [];
+  for (const row of rows) {
+    if (matchesMessage(query, searchable(row, scope))) passed.add(row.id);
+    else failed.push(row.id);
+  }
+  if (failed.length > 0 && needsBody(query)) {
+    const bodies = await bodyTexts(db, failed);
+    for (const row of rows) {
+      const body = bodies.get(row.id);
+      if (body !== undefined && matchesMessage(query, searchable(row, scope, body))) {
+        passed.add(row.id);
+      }
+    }
+  }
+  return rows.filter((row) => passed.has(row.id));
 }
 
 function searchable(row: MessageRow, scope: Scope, bodyText?: string): SearchableMessage {
@@ -298,14 +308,7 @@ async function walk(
       if (!best.peek()) break;
     }
     examined += page.length;
-    const { rows } = await check(
-      db,
-      query,
-      scope,
-      page.map((row) => row.id),
-      Infinity,
-    );
-    for (const row of rows) {
+    for (const row of await matching(db, query, scope, page)) {
       found.push(row);
       if (found.length > opts.limit) {
         return {
@@ -384,71 +387,82 @@ async function resolveScope(db: PetrelDb, query: SearchQuery, scope: SearchScope
   };
 }
 
-/** A folder's cached bodies: messages with one, and the oldest of them. */
-interface BodyStats {
-  parts: number;
+/** What a folder holds, for the coverage. */
+interface FolderStats {
   messages: number;
+  /** Messages with a cached part. */
+  withBody: number;
+  /** Date of the oldest of them. */
   oldest?: number;
+  /** `mailGeneration` when counted, and when (ms since epoch). */
+  generation: number;
   at: number;
 }
 
-/** Per database and folder; recounted when the folder's count of parts changed. */
-const bodyStatsCache = new WeakMap<PetrelDb, Map<string, BodyStats>>();
+/** Per database and folder. */
+const statsCache = new WeakMap<PetrelDb, Map<string, FolderStats>>();
+/** Per database name: bumped on every committed change of messages or bodies (in any window). */
+const mailGenerations = new Map<string, number>();
+let listening = false;
+
+/** Counts change when messages or bodies do: Dexie says which tables every commit touched. */
+function mailGeneration(db: PetrelDb): number {
+  if (!listening) {
+    listening = true;
+    Dexie.on('storagemutated', (parts) => {
+      for (const part of Object.keys(parts)) {
+        const [, name, table] = /^idb:\/\/(.*)\/([^/]*)\/[^/]*$/.exec(part) ?? [];
+        if (name !== undefined && (table === 'messages' || table === 'bodies')) {
+          mailGenerations.set(name, (mailGenerations.get(name) ?? 0) + 1);
+        }
+      }
+    });
+  }
+  return mailGenerations.get(db.name) ?? 0;
+}
 
 /**
- * What was searched, from index counts: messages per folder through `[folderId+date]`; messages
- * with a cached body from the bodies' keys, kept until the folder's count of parts changes.
+ * What was searched. Counting is a walk of keys in IndexedDB (Chromium's `count()` too), so a
+ * folder's counts are kept until its messages or bodies change; while they change (sync, the
+ * prefetch), a large folder is recounted at most every `STATS_TTL_MS`.
  */
 async function coverageOf(db: PetrelDb, scope: Scope): Promise<Omit<SearchCoverage, 'indexing'>> {
-  const perFolder = await Promise.all(
-    [...scope.folders.keys()].map(async (folderId) => {
-      const messages = await messagesOfFolder(db, folderId).count();
-      const bodies = await bodyStats(db, folderId, messages);
-      return { messages, bodies };
-    }),
-  );
-  const dates = perFolder.flatMap((f) => (f.bodies.oldest === undefined ? [] : [f.bodies.oldest]));
+  const perFolder = await Promise.all([...scope.folders.keys()].map((id) => folderStats(db, id)));
+  const dates = perFolder.flatMap((f) => (f.oldest === undefined ? [] : [f.oldest]));
   const coverage: Omit<SearchCoverage, 'indexing'> = {
     messages: perFolder.reduce((sum, f) => sum + f.messages, 0),
-    bodiesMissing: perFolder.reduce(
-      (sum, f) => sum + Math.max(0, f.messages - f.bodies.messages),
-      0,
-    ),
+    bodiesMissing: perFolder.reduce((sum, f) => sum + f.messages - f.withBody, 0),
   };
   if (dates.length) coverage.bodiesCachedSince = Math.min(...dates);
   return coverage;
 }
 
-async function bodyStats(db: PetrelDb, folderId: string, messages: number): Promise<BodyStats> {
-  let cache = bodyStatsCache.get(db);
-  if (!cache) bodyStatsCache.set(db, (cache = new Map()));
-  const parts = await db.bodies.where('folderId').equals(folderId).count();
-  const cached = cache.get(folderId);
+async function folderStats(db: PetrelDb, folderId: string): Promise<FolderStats> {
+  let cache = statsCache.get(db);
+  if (!cache) statsCache.set(db, (cache = new Map()));
+  const generation = mailGeneration(db);
   const now = Date.now();
-  // Recounting reads the folder's keys: in a large folder whose bodies are being cached, once
-  // every `BODY_STATS_TTL_MS` at most.
-  const fresh = now - (cached?.at ?? 0) < BODY_STATS_TTL_MS && messages > SMALL_FOLDER;
-  if (cached && (cached.parts === parts || fresh)) return cached;
-  const [keys, messageKeys, messageIds] = await Promise.all([
-    db.bodies.where('folderId').equals(folderId).primaryKeys(),
+  const cached = cache.get(folderId);
+  if (
+    cached &&
+    (cached.generation === generation ||
+      (cached.messages > SMALL_FOLDER && now - cached.at < STATS_TTL_MS))
+  ) {
+    return cached;
+  }
+  const [messageKeys, messageIds, bodyKeys] = await Promise.all([
     messagesOfFolder(db, folderId).keys(),
     messagesOfFolder(db, folderId).primaryKeys(),
+    db.bodies.where('folderId').equals(folderId).primaryKeys(),
   ]);
-  const withBody = new Set(keys.map(([rowId]) => rowId));
-  let withText = 0;
-  let oldest: number | undefined;
+  const withBodies = new Set(bodyKeys.map(([rowId]) => rowId));
+  const stats: FolderStats = { messages: messageIds.length, withBody: 0, generation, at: now };
   messageIds.forEach((id, i) => {
-    if (!withBody.has(id)) return;
-    withText += 1;
+    if (!withBodies.has(id)) return;
+    stats.withBody += 1;
     const date = (messageKeys[i] as unknown as [string, number])[1];
-    if (oldest === undefined || date < oldest) oldest = date;
+    if (stats.oldest === undefined || date < stats.oldest) stats.oldest = date;
   });
-  const stats: BodyStats = {
-    parts,
-    messages: withText,
-    at: now,
-    ...(oldest === undefined ? {} : { oldest }),
-  };
   cache.set(folderId, stats);
   return stats;
 }
