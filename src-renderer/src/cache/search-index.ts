@@ -16,10 +16,10 @@
  * row is gone (expunged, moved, folder removed) is dropped there. Caches from before the index
  * queue every cached message in the schema 6 upgrade (`db.ts`).
  *
- * The reading (pending rows, messages, bodies) and the writing (postings, pending, state) are two
- * short transactions with the word splitting between them, so that sync's writes are not held up
- * by the indexer's computing. A pending row is deleted in the same transaction that writes its
- * postings: a message is always either pending or indexed.
+ * The reading (pending rows, messages, bodies) and the writing (postings, state, then the pending
+ * rows' deletion) are short transactions with the word splitting between them, so that neither
+ * sync's writes nor searches are held up by the indexer. Pending rows are deleted after their
+ * postings are written: a message is always pending or indexed (for a moment both).
  */
 import { htmlToPlainText } from '#shared/html-text';
 import type { MessageRow } from '#shared/mail';
@@ -32,6 +32,9 @@ export const CHUNK_MESSAGES = 5_000;
 export const BODY_TEXT_LIMIT = 64 * 1024;
 
 const STATE_KEY = 'index';
+/** Messages read per transaction, and posting rows written per transaction. */
+const READ_PAGE = 500;
+const WRITE_PAGE = 2_000;
 /** Pending rows read at a time. */
 const PENDING_PAGE = 20;
 /** Pause between steps while there is work, so that sync and the UI go on between them. */
@@ -134,19 +137,27 @@ export function searchIndexStep(db: PetrelDb, max = CHUNK_MESSAGES): Promise<boo
 }
 
 async function indexNext(db: PetrelDb, max: number): Promise<boolean> {
-  const read = await db.transaction('r', db.searchPending, db.messages, db.bodies, async () => {
-    const pending = await pendingIds(db, max);
-    if (pending.pendingKeys.length === 0) return undefined;
-    const rows = (await db.messages.bulkGet(pending.ids)).filter(
-      (row): row is MessageRow => row !== undefined,
-    );
-    const bodies = await bodyTexts(
-      db,
-      rows.map((row) => row.id),
-    );
-    return { pendingKeys: pending.pendingKeys, rows, bodies };
-  });
-  if (!read) return false;
+  const pending = await pendingIds(db, max);
+  if (pending.pendingKeys.length === 0) return false;
+  const read = {
+    pendingKeys: pending.pendingKeys,
+    rows: [] as MessageRow[],
+    bodies: new Map<string, string>(),
+  };
+  // Short read transactions: a long one would hold up the cache writer's next batch.
+  for (let start = 0; start < pending.ids.length; start += READ_PAGE) {
+    await db.transaction('r', db.messages, db.bodies, async () => {
+      const rows = (await db.messages.bulkGet(pending.ids.slice(start, start + READ_PAGE))).filter(
+        (row): row is MessageRow => row !== undefined,
+      );
+      const bodies = await bodyTexts(
+        db,
+        rows.map((row) => row.id),
+      );
+      read.rows.push(...rows);
+      for (const [rowId, text] of bodies) read.bodies.set(rowId, text);
+    });
+  }
 
   const postings = new Map<string, { ids: string[]; dates: number[] }>();
   for (const row of read.rows) {
@@ -163,39 +174,47 @@ async function indexNext(db: PetrelDb, max: number): Promise<boolean> {
     }
   }
 
-  await db.transaction('rw', db.searchPostings, db.searchPending, db.searchState, async () => {
-    const state = await searchIndexState(db);
-    const count = read.rows.length;
-    // A chunk is filled by several steps while messages come a few at a time (new mail); a step
-    // that would overfill it starts the next one.
-    if (state.chunkMessages > 0 && state.chunkMessages + count > max) {
-      state.chunk += 1;
-      state.chunkMessages = 0;
-    }
-    const chunk = state.chunk;
-    const words = [...postings.keys()];
-    const stored =
-      state.chunkMessages > 0
-        ? await db.searchPostings.bulkGet(words.map((word): [string, number] => [word, chunk]))
+  const state = await searchIndexState(db);
+  const count = read.rows.length;
+  // A chunk is filled by several steps while messages come a few at a time (new mail); a step
+  // that would overfill it starts the next one.
+  if (state.chunkMessages > 0 && state.chunkMessages + count > max) {
+    state.chunk += 1;
+    state.chunkMessages = 0;
+  }
+  const chunk = state.chunk;
+  const merge = state.chunkMessages > 0;
+  const words = [...postings.keys()];
+  // Postings in several short transactions, so that searches (which read them) are not held up
+  // for seconds. Only the indexer writes them; a step cut short by a crash is done again whole
+  // (its pending rows are still there), and writes the same postings.
+  for (let start = 0; start < words.length; start += WRITE_PAGE) {
+    const page = words.slice(start, start + WRITE_PAGE);
+    await db.transaction('rw', db.searchPostings, async () => {
+      const stored = merge
+        ? await db.searchPostings.bulkGet(page.map((word): [string, number] => [word, chunk]))
         : [];
-    const rows: SearchPostingRow[] = words.map((word, i) => {
-      const posting = postings.get(word) as { ids: string[]; dates: number[] };
-      const before = stored[i];
-      if (!before) return { word, chunk, ...posting };
-      const known = new Set(before.ids);
-      posting.ids.forEach((id, j) => {
-        if (known.has(id)) return;
-        before.ids.push(id);
-        before.dates.push(posting.dates[j] as number);
+      const rows: SearchPostingRow[] = page.map((word, i) => {
+        const posting = postings.get(word) as { ids: string[]; dates: number[] };
+        const before = stored[i];
+        if (!before) return { word, chunk, ...posting };
+        const known = new Set(before.ids);
+        posting.ids.forEach((id, j) => {
+          if (known.has(id)) return;
+          before.ids.push(id);
+          before.dates.push(posting.dates[j] as number);
+        });
+        return before;
       });
-      return before;
+      await db.searchPostings.bulkPut(rows);
     });
-    if (rows.length) await db.searchPostings.bulkPut(rows);
-    await db.searchPending.bulkDelete(read.pendingKeys);
-    state.chunkMessages += count;
-    state.indexed += count;
-    await db.searchState.put(state);
-  });
+  }
+  state.chunkMessages += count;
+  state.indexed += count;
+  await db.searchState.put(state);
+  // Last, in its own transaction: `searchPending` is in every batch's scope. Until then the
+  // messages are both pending and indexed, which a search unites.
+  await db.searchPending.bulkDelete(read.pendingKeys);
   return true;
 }
 
