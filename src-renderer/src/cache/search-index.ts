@@ -39,6 +39,9 @@ const WRITE_PAGE = 2_000;
 const PENDING_PAGE = 20;
 /** Pause between steps while there is work, so that sync and the UI go on between them. */
 const STEP_PAUSE_MS = 50;
+/** How long the indexer waits while the cache writer is busy, and for how long at most. */
+const BUSY_WAIT_MS = 1_000;
+const MAX_DEFER_MS = 30_000;
 /** How often an idle indexer looks for new work. */
 const IDLE_POLL_MS = 2_000;
 
@@ -227,7 +230,9 @@ export async function runSearchIndexer(db: PetrelDb, max = CHUNK_MESSAGES): Prom
 
 /**
  * Keeps the index up to date in the background: a chunk, a pause, the next; when nothing is
- * pending, a look every `IDLE_POLL_MS`. Steps wait for an idle moment of the page when the
+ * pending, a look every `IDLE_POLL_MS`. While the cache writer is busy (a new pending row since
+ * the last look: a first sync, the prefetch) it waits, for `MAX_DEFER_MS` at most, so that it does
+ * not take the renderer's time from sync. Steps wait for an idle moment of the page when the
  * browser offers `requestIdleCallback`. Returns a function that stops it.
  */
 export function startSearchIndexer(
@@ -244,7 +249,17 @@ export function startSearchIndexer(
     });
   void (async () => {
     try {
+      let lastKey: number | undefined;
+      let deferredSince: number | undefined;
       while (!stopped) {
+        const key = (await db.searchPending.orderBy(':id').lastKey()) as number | undefined;
+        const busy = key !== undefined && key !== lastKey;
+        lastKey = key;
+        if (busy && Date.now() - (deferredSince ??= Date.now()) < MAX_DEFER_MS) {
+          await sleep(BUSY_WAIT_MS);
+          continue;
+        }
+        deferredSince = undefined;
         await idle();
         if (stopped) break;
         const worked = await searchIndexStep(db);
