@@ -59,10 +59,15 @@ test('a rich message with a 2 MB attachment arrives formatted and byte-identical
   await editor.click();
   await page.keyboard.press('Control+Home');
   const bold = composer.getByRole('button', { name: 'Bold' });
-  await page.keyboard.press('Control+b');
-  await expect(bold).toHaveAttribute('aria-pressed', 'true');
+  // Bold on typed text, selected, with the toolbar (Ctrl+B, pressed by the test within
+  // milliseconds of typing, was sometimes not applied: see the issue notes).
   await page.keyboard.type('Please buy');
-  await page.keyboard.press('Control+b');
+  await page.keyboard.press('Shift+Home');
+  await bold.click();
+  await expect(bold).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('End');
+  await bold.click();
+  await expect(bold).toHaveAttribute('aria-pressed', 'false');
   await page.keyboard.press('Enter');
   await composer.getByRole('button', { name: 'Bulleted list' }).click();
   await page.keyboard.type('apples');

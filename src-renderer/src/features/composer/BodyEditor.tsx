@@ -74,8 +74,11 @@ export function BodyEditor({
 
 function RichEditor(props: { html: string; onChange(html: string, text: string): void }) {
   const [linking, setLinking] = useState(false);
-  /** The HTML the editor holds as far as the draft knows: its start, then each of its updates. */
-  const known = useRef(props.html);
+  /**
+   * HTML the editor itself produced (its start, then each update, lately): the draft can render
+   * one of these late, behind the editor — never a reason to set the editor's content.
+   */
+  const own = useRef(new Set([props.html]));
   const editor = useEditor({
     extensions: editorExtensions,
     // The app's CSP allows no inline style: ProseMirror's base rules are in styles.css instead.
@@ -98,15 +101,17 @@ function RichEditor(props: { html: string; onChange(html: string, text: string):
       },
     },
     onUpdate: ({ editor: e }) => {
-      known.current = e.getHTML();
-      props.onChange(known.current, e.getText({ blockSeparator: '\n' }));
+      const html = e.getHTML();
+      if (own.current.size > 200) own.current.clear();
+      own.current.add(html);
+      props.onChange(html, e.getText({ blockSeparator: '\n' }));
     },
   });
   // The HTML changed from outside the editor (another identity's signature swapped in): shown.
-  // Typing comes back as the editor's own HTML (`known`) and changes nothing here.
+  // Typing comes back as the editor's own HTML (`own`) and changes nothing here.
   useEffect(() => {
-    if (props.html === known.current) return;
-    known.current = props.html;
+    if (own.current.has(props.html)) return;
+    own.current.add(props.html);
     editor.commands.setContent(props.html);
   }, [editor, props.html]);
   return (
