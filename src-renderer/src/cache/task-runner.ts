@@ -18,8 +18,12 @@ import { errorMessage } from '#shared/result';
 import type { PetrelDb, TaskRow } from './db.ts';
 import { completeTask, rollBackTask } from './task-queue.ts';
 
-/** The first retry after a failure for now; each further failure of the account doubles it. */
-export const DEFAULT_RETRY_INTERVAL_MS = 10_000;
+/**
+ * The first retry after a failure for now; each further failure of the account doubles it. Short:
+ * many such failures pass at once (a folder busy with a sync); a server that stays away is soon
+ * tried only every few minutes, and a reconnection retries at once anyway.
+ */
+export const DEFAULT_RETRY_INTERVAL_MS = 1_000;
 /** The longest wait between retries (backoff cap). */
 export const MAX_RETRY_INTERVAL_MS = 5 * 60_000;
 
