@@ -7,13 +7,13 @@
  * composer warns before sending more than the server's SIZE.
  */
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import libqp from 'libqp';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { createUser, imapClientFor, type MailRig } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
+import { listenForRequests, stopListening } from '../support/remote-content.ts';
 import { e2eRig } from '../support/rig.ts';
 import { appendRaw, rawMessages, serverMessages, type RigUser } from '../support/server.ts';
 import { addAccountInUi, messageRows, setMainIdentity } from '../support/ui.ts';
@@ -133,7 +133,7 @@ test('a reply to hostile HTML quotes it sanitized: nothing runs, nothing loads',
   const alice = await createUser(rig, 'alice');
   const bob = await createUser(rig, 'bob');
   const requests: string[] = [];
-  const remote = await listen((path) => requests.push(path));
+  const remote = await listenForRequests((path) => requests.push(path));
   const origin = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
   const calls: string[] = [];
   await page.exposeBinding('petrelPwned', (_source, what: string) => calls.push(what));
@@ -169,7 +169,7 @@ test('a reply to hostile HTML quotes it sanitized: nothing runs, nothing loads',
   await page.waitForTimeout(1_500);
   expect(requests).toEqual([]);
   expect(calls).toEqual([]);
-  await new Promise<void>((resolve) => remote.close(() => resolve()));
+  await stopListening(remote);
 });
 
 test('forward keeps the attachments; forward as attachment carries the original bytes', async ({
@@ -366,13 +366,4 @@ async function messageWithAttachments(to: string, report: Buffer, notes: Buffer)
     .build();
   // IMAP keeps CRLF line ends: the bytes the server will give back.
   return Buffer.from(raw.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
-}
-
-function listen(onRequest: (path: string) => void): Promise<Server> {
-  const server = createServer((req, res) => {
-    onRequest(req.url ?? '');
-    res.writeHead(200, { 'content-type': 'image/png' });
-    res.end('');
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
