@@ -12,32 +12,13 @@ import type { AccountInput, AccountSummary } from '#shared/accounts';
 import type { DeleteDraftTask, OutgoingMessage, SaveDraftTask } from '#shared/tasks';
 import type { MailRig } from '../mailserver/rig.ts';
 import { useCleanups, useOwnRig } from './fixtures.ts';
-import { eventually, newUserAccount, otherClient, startHarness, type Harness } from './harness.ts';
+import { eventually, petrelWithAccount, userWithClient } from './harness.ts';
 
 const defer = useCleanups();
 const sharedRig = (): MailRig => inject('mailRig');
 
-async function mailbox(rig: MailRig, name: string) {
-  const { user, input } = await newUserAccount(rig, name);
-  const client = await otherClient(rig, user);
-  client.on('error', () => {});
-  defer(() => client.logout().catch(() => {}));
-  return { user, input, client };
-}
-
-/** Petrel with the account added and its folders listed (the work connection is up). */
-async function petrelFor(input: AccountInput): Promise<{ h: Harness; account: AccountSummary }> {
-  const h = await startHarness();
-  defer(() => h.stop());
-  const account = await h.core.api.addAccount(input);
-  h.attach();
-  await eventually(
-    async () => (await h.db.folders.get(`${account.id}:Drafts`)) !== undefined,
-    15_000,
-    'the folder list',
-  );
-  return { h, account };
-}
+const mailbox = (rig: MailRig, name: string) => userWithClient(rig, name, defer);
+const petrelFor = (input: AccountInput) => petrelWithAccount(input, 'Drafts', defer);
 
 const newMessageId = () => `<${randomBytes(8).toString('hex')}@example.test>`;
 

@@ -144,6 +144,39 @@ export async function otherClient(rig: MailRig, user: { address: string; passwor
   return client;
 }
 
+/** Runs a cleanup after the current test (`useCleanups()` of fixtures.ts). */
+export type Defer = (cleanup: () => unknown) => void;
+
+/** A rig user, their account input, and an IMAP client of their own ("their other device"). */
+export async function userWithClient(rig: MailRig, name: string, defer: Defer) {
+  const { user, input } = await newUserAccount(rig, name);
+  const client = await otherClient(rig, user);
+  client.on('error', () => {});
+  defer(() => client.logout().catch(() => {}));
+  return { user, input, client };
+}
+
+/**
+ * Petrel with the account added and attached, once `folder` is listed (the work connection is
+ * up). Stopped after the test.
+ */
+export async function petrelWithAccount(
+  input: AccountInput,
+  folder: string,
+  defer: Defer,
+): Promise<{ h: Harness; account: AccountSummary }> {
+  const h = await startHarness();
+  defer(() => h.stop());
+  const account = await h.core.api.addAccount(input);
+  h.attach();
+  await eventually(
+    async () => (await h.db.folders.get(`${account.id}:${folder}`)) !== undefined,
+    15_000,
+    'the folder list',
+  );
+  return { h, account };
+}
+
 export interface FolderSnapshot {
   path: string;
   messages: number;

@@ -12,40 +12,13 @@ import type { AccountInput, AccountSummary } from '#shared/accounts';
 import type { OutgoingMessage, SendMessageTask } from '#shared/tasks';
 import type { MailRig } from '../mailserver/rig.ts';
 import { useCleanups } from './fixtures.ts';
-import { eventually, newUserAccount, otherClient, startHarness, type Harness } from './harness.ts';
+import { eventually, petrelWithAccount, startHarness, userWithClient } from './harness.ts';
 
 const defer = useCleanups();
 const rig: MailRig = inject('mailRig');
 
-interface User {
-  address: string;
-  password: string;
-}
-
-/** A rig user with an IMAP client of their own ("their other device"). */
-async function mailbox(
-  name: string,
-): Promise<{ user: User; input: AccountInput; client: ImapFlow }> {
-  const { user, input } = await newUserAccount(rig, name);
-  const client = await otherClient(rig, user);
-  client.on('error', () => {});
-  defer(() => client.logout().catch(() => {}));
-  return { user, input, client };
-}
-
-/** Petrel with the account added and its folders listed (the work connection is up). */
-async function petrelFor(input: AccountInput): Promise<{ h: Harness; account: AccountSummary }> {
-  const h = await startHarness();
-  defer(() => h.stop());
-  const account = await h.core.api.addAccount(input);
-  h.attach();
-  await eventually(
-    async () => (await h.db.folders.get(`${account.id}:Sent`)) !== undefined,
-    15_000,
-    'the folder list',
-  );
-  return { h, account };
-}
+const mailbox = (name: string) => userWithClient(rig, name, defer);
+const petrelFor = (input: AccountInput) => petrelWithAccount(input, 'Sent', defer);
 
 let counter = 0;
 function sendTask(account: AccountSummary, message: Partial<OutgoingMessage>): SendMessageTask {

@@ -7,13 +7,13 @@
  * composer warns before sending more than the server's SIZE.
  */
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import libqp from 'libqp';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { createUser, imapClientFor, type MailRig } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
+import { listenForRequests, stopListening } from '../support/remote-content.ts';
 import { e2eRig } from '../support/rig.ts';
 import { appendRaw, rawMessages, serverMessages, type RigUser } from '../support/server.ts';
 import { addAccountInUi, messageRows, setMainIdentity } from '../support/ui.ts';
@@ -59,10 +59,15 @@ test('a rich message with a 2 MB attachment arrives formatted and byte-identical
   await editor.click();
   await page.keyboard.press('Control+Home');
   const bold = composer.getByRole('button', { name: 'Bold' });
-  await page.keyboard.press('Control+b');
-  await expect(bold).toHaveAttribute('aria-pressed', 'true');
+  // Bold on typed text, selected, with the toolbar (Ctrl+B, pressed by the test within
+  // milliseconds of typing, was sometimes not applied: see the issue notes).
   await page.keyboard.type('Please buy');
-  await page.keyboard.press('Control+b');
+  await page.keyboard.press('Shift+Home');
+  await bold.click();
+  await expect(bold).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('End');
+  await bold.click();
+  await expect(bold).toHaveAttribute('aria-pressed', 'false');
   await page.keyboard.press('Enter');
   await composer.getByRole('button', { name: 'Bulleted list' }).click();
   await page.keyboard.type('apples');
@@ -128,7 +133,7 @@ test('a reply to hostile HTML quotes it sanitized: nothing runs, nothing loads',
   const alice = await createUser(rig, 'alice');
   const bob = await createUser(rig, 'bob');
   const requests: string[] = [];
-  const remote = await listen((path) => requests.push(path));
+  const remote = await listenForRequests((path) => requests.push(path));
   const origin = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
   const calls: string[] = [];
   await page.exposeBinding('petrelPwned', (_source, what: string) => calls.push(what));
@@ -164,7 +169,7 @@ test('a reply to hostile HTML quotes it sanitized: nothing runs, nothing loads',
   await page.waitForTimeout(1_500);
   expect(requests).toEqual([]);
   expect(calls).toEqual([]);
-  await new Promise<void>((resolve) => remote.close(() => resolve()));
+  await stopListening(remote);
 });
 
 test('forward keeps the attachments; forward as attachment carries the original bytes', async ({
@@ -361,13 +366,4 @@ async function messageWithAttachments(to: string, report: Buffer, notes: Buffer)
     .build();
   // IMAP keeps CRLF line ends: the bytes the server will give back.
   return Buffer.from(raw.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
-}
-
-function listen(onRequest: (path: string) => void): Promise<Server> {
-  const server = createServer((req, res) => {
-    onRequest(req.url ?? '');
-    res.writeHead(200, { 'content-type': 'image/png' });
-    res.end('');
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }

@@ -3,7 +3,6 @@
  * two accounts in one unified inbox, new mail arriving by IDLE, hostile HTML kept harmless,
  * offline reading after a reload, and the three panes in light and dark.
  */
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
@@ -18,6 +17,7 @@ import {
   type MailRig,
 } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
+import { listenForRequests, stopListening } from '../support/remote-content.ts';
 import { e2eRig } from '../support/rig.ts';
 import { appendRaw, serverFlags } from '../support/server.ts';
 import { addAccountInUi, messageRows } from '../support/ui.ts';
@@ -154,7 +154,7 @@ test('hostile HTML runs nothing and loads nothing until remote content is allowe
   const rig = e2eRig();
   const user = await createUser(rig, 'mallory-target');
   const requests: string[] = [];
-  const remote = await listen((path) => requests.push(path));
+  const remote = await listenForRequests((path) => requests.push(path));
   const origin = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
   const calls: string[] = [];
   await page.exposeBinding('petrelPwned', (_source, what: string) => calls.push(what));
@@ -179,7 +179,7 @@ test('hostile HTML runs nothing and loads nothing until remote content is allowe
   await expect.poll(() => [...requests].sort()).toEqual(['/pixel.png', '/style.css']);
   await page.waitForTimeout(500);
   expect(calls).toEqual([]);
-  await new Promise<void>((resolve) => remote.close(() => resolve()));
+  await stopListening(remote);
 });
 
 test('a rich message: inline image, link warnings, folded quotes, an attachment saved under a clean name', async ({
@@ -384,14 +384,4 @@ async function sendMail(
   } finally {
     transport.close();
   }
-}
-
-function listen(onRequest: (path: string) => void): Promise<Server> {
-  const server = createServer((req, res) => {
-    onRequest(req.url ?? '');
-    const css = req.url?.endsWith('.css');
-    res.writeHead(200, { 'content-type': css ? 'text/css' : 'image/png' });
-    res.end(css ? 'body { color: rgb(1, 2, 3); }' : '');
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }

@@ -18,8 +18,12 @@ import { errorMessage } from '#shared/result';
 import type { PetrelDb, TaskRow } from './db.ts';
 import { completeTask, rollBackTask } from './task-queue.ts';
 
-/** The first retry after a failure for now; each further failure of the account doubles it. */
-export const DEFAULT_RETRY_INTERVAL_MS = 10_000;
+/**
+ * The first retry after a failure for now; each further failure of the account doubles it. Short:
+ * many such failures pass at once (a folder busy with a sync); a server that stays away is soon
+ * tried only every few minutes, and a reconnection retries at once anyway.
+ */
+export const DEFAULT_RETRY_INTERVAL_MS = 1_000;
 /** The longest wait between retries (backoff cap). */
 export const MAX_RETRY_INTERVAL_MS = 5 * 60_000;
 
@@ -115,11 +119,9 @@ export function startTaskRunner(
   const maxRetry = Math.max(firstRetry, options.maxRetryIntervalMs ?? MAX_RETRY_INTERVAL_MS);
   /**
    * Accounts whose last task failed for now: left alone until `until` (backoff: the wait doubles
-   * with each failure in a row), or until the account connects again.
+   * with each failure in a row), or until a status says the account is connected.
    */
   const putOff = new Map<string, { failures: number; until: number }>();
-  /** Accounts connected as of their last status: a connection coming back retries at once. */
-  const connected = new Set<string>();
   let stopped = false;
   let draining = false;
   let again = false;
@@ -243,12 +245,9 @@ export function startTaskRunner(
     error: onError,
   });
   const unsubscribe = bridge.on('accountStatus', (status) => {
+    // Connected (again, or a poll's status): a failure for now may have passed; try at once.
     const isConnected = status.state === 'idle' || status.state === 'syncing';
-    const cameBack = isConnected && !connected.has(status.accountId);
-    if (isConnected) connected.add(status.accountId);
-    else connected.delete(status.accountId);
-    // Back online: now, and from the first backoff step again.
-    if (cameBack && putOff.delete(status.accountId)) void drain();
+    if (isConnected && putOff.delete(status.accountId)) void drain();
   });
 
   return () => {

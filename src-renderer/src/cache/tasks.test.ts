@@ -424,29 +424,23 @@ describe('startTaskRunner', () => {
     [40, 80, 160, 200].forEach((least, i) => expect(gaps[i]).toBeGreaterThanOrEqual(least - 2));
   });
 
-  it('retries at once when the account connects again, from the first step', async () => {
+  it('retries at once when a status says the account is connected, from the first step', async () => {
     await seed(db, INBOX, { 1: [] });
     await markRead(db, [rowId(INBOX, 1)], true);
     let online = false;
-    const { bridge, performed, connected, offline } = fakeBridge(() =>
+    const { bridge, performed, connected } = fakeBridge(() =>
       online ? { ok: true } : transientFailure('offline'),
     );
     run(bridge, { retryIntervalMs: 60_000 });
     await vi.waitFor(() => expect(performed).toHaveLength(1));
-    // The first status seen of an account counts as connecting.
-    connected(ACCOUNT);
-    await vi.waitFor(() => expect(performed).toHaveLength(2));
-
-    // Still connected (a status of a poll): not a reason to try again before the backoff.
-    connected(ACCOUNT);
+    // Nothing before the minute of backoff, without a status.
     await pause();
-    expect(performed).toHaveLength(2);
+    expect(performed).toHaveLength(1);
 
-    offline(ACCOUNT);
     online = true;
     connected(ACCOUNT);
     await vi.waitFor(async () => expect(await db.tasks.count()).toBe(0));
-    expect(performed).toHaveLength(3);
+    expect(performed).toHaveLength(2);
   });
 
   it('tells a call main could not take (try later) from one it refused (never)', async () => {

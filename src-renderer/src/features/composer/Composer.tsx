@@ -1,7 +1,8 @@
 /**
- * The composer, as a panel over the reader: From, To, Cc, Bcc, Subject and a plain-text message.
- * Addresses are checked as typed (invalid ones are named next to their field, and sending says
- * why it cannot go yet). Send queues the message in the outbox; main sends it once, keeping its
+ * The composer, as a panel over the reader (a window of its own in the desktop app: windows.ts):
+ * From (any identity), To, Cc and Bcc as chips, Subject, and the message, rich or plain
+ * (BodyEditor). Invalid addresses are named next to their field, and sending says why it cannot
+ * go yet; a message larger than the server's SIZE asks first. Send queues the message in the outbox; main sends it once, keeping its
  * Message-ID on every retry, and saves the Sent copy. What is written is kept as a draft as it is
  * typed (`useDraftAutosave`): Close keeps it, Discard deletes it here and on the server.
  */

@@ -18,7 +18,7 @@ import {
   replySubject,
   threadHeaders,
 } from '#shared/compose';
-import { plainTextToHtml } from '#shared/html-text';
+import { plainTextToHtml } from '#shared/plain-html';
 import { identityFor, signatureHtml, signatureText } from '#shared/identities';
 import type { MessageRow } from '#shared/mail';
 import { localDraftOf } from '../../cache/local-drafts.ts';

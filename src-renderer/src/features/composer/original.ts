@@ -4,7 +4,7 @@
  * An HTML original is quoted through `quoteOfMailHtml` (the reader's sanitizer, then the
  * editor's schema): never its own markup.
  */
-import { htmlToPlainText, plainTextToHtml } from '#shared/html-text';
+import { plainTextToHtml } from '#shared/plain-html';
 import type { MessageRow, MimePart } from '#shared/mail';
 import { errorMessage } from '#shared/result';
 import type { OutgoingAttachment } from '#shared/tasks';
@@ -14,7 +14,6 @@ import { db } from '../../state/cache.ts';
 import { formatSize } from '../mail/format.ts';
 import { cleanAttachmentName } from '../reader/attachment-name.ts';
 import { readerParts } from '../reader/reader-parts.ts';
-import { quoteOfMailHtml } from './quote.ts';
 
 export const NOT_SAVED = '(The original text is not saved on this computer.)';
 
@@ -38,8 +37,13 @@ export async function originalBody(row: MessageRow): Promise<OriginalBody> {
   const main = cached.get(body.part)?.text;
   if (main === undefined) return { text: NOT_SAVED, html: plainTextToHtml(NOT_SAVED) };
   if (body.type !== 'text/html') return { text: main, html: plainTextToHtml(main) };
+  // The editor's schema (TipTap) loads with the first quote, not with the app.
+  const { quoteOfMailHtml } = await import('./quote.ts');
   const html = quoteOfMailHtml(main);
-  return { text: (plain && cached.get(plain.part)?.text) ?? htmlToPlainText(html), html };
+  const text = plain && cached.get(plain.part)?.text;
+  if (text !== undefined) return { text, html };
+  const { htmlToPlainText } = await import('#shared/html-text');
+  return { text: htmlToPlainText(html), html };
 }
 
 /** The original's attachments (as the reader lists them), with their bytes, for a forward. */
