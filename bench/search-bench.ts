@@ -34,7 +34,7 @@ interface QueryRun {
   ms: number;
   rows: number;
   truncated: boolean;
-  walk: boolean;
+  unchecked: number;
   coverage: unknown;
 }
 
@@ -69,15 +69,11 @@ const withoutIndex: Plugin = {
   setup(b) {
     b.onLoad({ filter: /\/cache\/apply\.ts$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      const cut = source
-        .replace('await enqueueForSearch(db, batch);', '')
-        .replace("add('searchPending');", '');
-      if (
-        cut.length !==
-        source.length - 'await enqueueForSearch(db, batch);'.length - "add('searchPending');".length
-      ) {
-        throw new Error('search bench: apply.ts no longer has the lines the reference cuts');
+      const line = 'const search = searchChangesOf(batch);';
+      if (!source.includes(line)) {
+        throw new Error('search bench: apply.ts no longer has the line the reference cuts');
       }
+      const cut = source.replace(line, 'const search = undefined;');
       return { contents: cut, loader: 'ts' };
     });
   },
@@ -131,6 +127,7 @@ export async function searchBench(opts: SearchBenchOptions): Promise<BenchResult
   try {
     const page: Page = await context.newPage();
     page.setDefaultTimeout(0);
+    page.on('console', (message) => opts.log(`page: ${message.text()}`));
     await page.goto(url);
     const n = opts.messages;
 
@@ -183,7 +180,7 @@ export async function searchBench(opts: SearchBenchOptions): Promise<BenchResult
     const after = await page.evaluate(() => (globalThis as unknown as Pages).__indexed.usage());
     opts.log(
       `index built in ${Math.round(buildMs)} ms from ${built.pending} pending rows: ${built.indexed} messages indexed, ` +
-        `${built.chunks} chunks, ${built.postings} posting rows; storage ${mb(before)} → ${mb(after)} MB`,
+        `${built.chunks} chunks, ${built.postings} blocks of postings; storage ${mb(before)} → ${mb(after)} MB`,
     );
 
     const runs: {
@@ -191,7 +188,7 @@ export async function searchBench(opts: SearchBenchOptions): Promise<BenchResult
       ms: number;
       rows: number;
       truncated: boolean;
-      walk: boolean;
+      unchecked: number;
       coverage: unknown;
     }[] = await page.evaluate(
       ([name, reps]) => (globalThis as unknown as Pages).__indexed.runQueries(name, reps),
@@ -203,7 +200,7 @@ export async function searchBench(opts: SearchBenchOptions): Promise<BenchResult
       const last = list.at(-1);
       opts.log(
         `  ${label.padEnd(24)} p50 ${round(median(list.map((r) => r.ms)), 1)} ms, max ${round(Math.max(...list.map((r) => r.ms)), 1)} ms, ` +
-          `${last?.rows}${last?.truncated ? '+' : ''} rows${last?.walk ? ' (walk)' : ''}`,
+          `${last?.rows}${last?.truncated ? '+' : ''} rows${last?.unchecked ? ` (${last.unchecked} unchecked)` : ''}`,
       );
     }
     opts.log(`coverage: ${JSON.stringify(runs[0]?.coverage)}`);
@@ -214,7 +211,7 @@ export async function searchBench(opts: SearchBenchOptions): Promise<BenchResult
         name: 'search.local',
         value: percentile(times, 50),
         unit: 'ms',
-        note: `p50 of ${times.length} searches (20 fixed queries × ${opts.reps}), limit 200, ${label}`,
+        note: `p50 of ${times.length} searches (20 fixed queries × ${opts.reps}), the first page (100 rows), ${label}`,
       }),
       result({
         name: 'search.local.p95',
@@ -226,7 +223,7 @@ export async function searchBench(opts: SearchBenchOptions): Promise<BenchResult
         name: 'search.indexBuild',
         value: buildMs / 1000,
         unit: 's',
-        note: `the indexer over ${label} (${built.chunks} chunks of 5,000, ${built.postings} posting rows); storage ${mb(before)} → ${mb(after)} MB`,
+        note: `the indexer over ${label} (${built.chunks} chunks of 8,192, ${built.postings} blocks of postings); storage ${mb(before)} → ${mb(after)} MB`,
       }),
       result({
         name: 'search.writeCost',

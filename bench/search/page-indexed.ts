@@ -1,8 +1,8 @@
 /** In the page: the app's writer (which queues for the index), the indexer, and the timed queries. */
 import type { SearchQuery, SearchTerm } from '#shared/search/query';
 import { openCache, type PetrelDb } from '../../src-renderer/src/cache/db.ts';
-import { runSearchIndexer } from '../../src-renderer/src/cache/search-index.ts';
-import { searchLocal } from '../../src-renderer/src/cache/search-local.ts';
+import { indexTimes, runSearchIndexer } from '../../src-renderer/src/cache/search-index.ts';
+import { RESULT_PAGE, searchLocal } from '../../src-renderer/src/cache/search-local.ts';
 import { ACCOUNT, PHRASE, PLANTED, WORDS } from './data.ts';
 import { seed } from './page-seed.ts';
 
@@ -48,10 +48,17 @@ async function buildIndex(name: string) {
   const started = performance.now();
   await runSearchIndexer(cache);
   const ms = performance.now() - started;
-  const postings = await cache.searchPostings.count();
-  const state = await cache.searchState.get('index');
+  console.log('index times', JSON.stringify(indexTimes));
+  const postings = await cache.searchBlocks.count();
+  const chunks = await cache.searchDocs.toArray();
   cache.close();
-  return { ms, pending, postings, chunks: (state?.chunk ?? 0) + 1, indexed: state?.indexed ?? 0 };
+  return {
+    ms,
+    pending,
+    postings,
+    chunks: chunks.length,
+    indexed: chunks.reduce((sum, chunk) => sum + chunk.rowIds.length, 0),
+  };
 }
 
 /** Each query `reps` times; per run: ms, rows found, coverage. */
@@ -67,19 +74,19 @@ async function runQueries(name: string, reps: number) {
     ms: number;
     rows: number;
     truncated: boolean;
-    walk: boolean;
+    unchecked: number;
     coverage: unknown;
   }[] = [];
   for (let rep = 0; rep < reps; rep++) {
     for (const [label, query] of QUERIES) {
       const started = performance.now();
-      const result = await searchLocal(db, query, scope, { limit: 200 });
+      const result = await searchLocal(db, query, scope, { limit: RESULT_PAGE });
       out.push({
         label,
         ms: performance.now() - started,
         rows: result.rows.length,
         truncated: result.truncated,
-        walk: result.walked !== undefined,
+        unchecked: result.unchecked ?? 0,
         coverage: result.coverage,
       });
     }

@@ -20,7 +20,13 @@ import {
 import type { ChangeBatch, FlagChange } from '#shared/sync';
 import { uidSetMatcher } from '#shared/uid-set';
 import { prepareHarvest, type BatchHarvest } from './contacts.ts';
-import { messagesOfFolder, type BodyRow, type CacheTable, type PetrelDb } from './db.ts';
+import {
+  messagesOfFolder,
+  type BodyRow,
+  type CacheTable,
+  type PetrelDb,
+  type SearchPendingRow,
+} from './db.ts';
 import {
   pendingFolderEffects,
   pendingMessageEffects,
@@ -47,7 +53,8 @@ const FOLDER_SCOPED = ['reset', 'flags', 'remove', 'keepOnly', 'checkpoint', 'bo
  */
 export async function applyBatch(db: PetrelDb, batch: ChangeBatch): Promise<void> {
   assertWellFormed(batch);
-  const scope = scopeOf(batch);
+  const search = searchChangesOf(batch);
+  const scope = scopeOf(batch, search !== undefined);
   if (scope.length === 0) return;
   // New messages' senders and recipients become contacts (autocomplete), in the same transaction.
   const contacts = await prepareHarvest(db, batch);
@@ -55,7 +62,7 @@ export async function applyBatch(db: PetrelDb, batch: ChangeBatch): Promise<void
     if (batch.removeAccount) await removeAccount(db, batch.accountId);
     if (batch.folders) await applyFolderChanges(db, batch.folders);
     await applyMessageChanges(db, batch, contacts);
-    await enqueueForSearch(db, batch);
+    if (search) await db.searchPending.add(search as SearchPendingRow);
     if (batch.checkpoint && batch.folderId !== undefined) {
       await db.checkpoints.put({
         ...batch.checkpoint,
@@ -67,14 +74,34 @@ export async function applyBatch(db: PetrelDb, batch: ChangeBatch): Promise<void
 }
 
 /**
- * Queues the rows this batch put and those whose text it cached for the search index, in one
- * write: the indexer (`search-index.ts`) reads them later, outside sync's path. Ids of rows that
- * were not written (a queued task holds them, the folder is gone) are skipped by the indexer.
+ * What this batch changed that the search index holds, queued in one write (`search-index.ts` reads
+ * it later, outside sync's path): rows put or given text (indexed), flags changed, rows expunged,
+ * folders dropped. Ids of rows that were not written (a queued task holds them, the folder is
+ * gone) are skipped by the indexer, which reads every row it indexes.
  */
-async function enqueueForSearch(db: PetrelDb, batch: ChangeBatch): Promise<void> {
-  const rowIds = new Set(batch.put?.map((row) => row.id));
-  for (const part of batch.bodies ?? []) if (part.text !== undefined) rowIds.add(part.rowId);
-  if (rowIds.size > 0) await db.searchPending.add({ rowIds: [...rowIds] });
+export function searchChangesOf(batch: ChangeBatch): Omit<SearchPendingRow, 'id'> | undefined {
+  const change: Omit<SearchPendingRow, 'id'> = { rowIds: batch.put?.map((row) => row.id) ?? [] };
+  const textIds = new Set<string>();
+  for (const part of batch.bodies ?? []) if (part.text !== undefined) textIds.add(part.rowId);
+  if (textIds.size) change.textIds = [...textIds];
+  const folderId = batch.folderId;
+  if (folderId !== undefined) {
+    if (batch.flags?.length) change.flagIds = batch.flags.map((f) => messageRowId(folderId, f.uid));
+    if (batch.remove?.length) change.removedIds = batch.remove.map((uid) => messageRowId(folderId, uid));
+    if (batch.keepOnly !== undefined) change.keepOnly = { folderId, uids: batch.keepOnly };
+  }
+  const dropped = [...(batch.folders?.remove ?? []), ...(batch.reset && folderId ? [folderId] : [])];
+  if (dropped.length) change.droppedFolders = dropped;
+  if (batch.removeAccount) change.droppedAccount = batch.accountId;
+  const changed =
+    change.rowIds.length > 0 ||
+    change.textIds ||
+    change.flagIds ||
+    change.removedIds ||
+    change.keepOnly ||
+    change.droppedFolders ||
+    change.droppedAccount;
+  return changed ? change : undefined;
 }
 
 /** A folder-scoped change without a folder would land nowhere (or everywhere): refuse the batch. */
@@ -89,7 +116,7 @@ function assertWellFormed(batch: ChangeBatch): void {
  * The narrowest scope, so that views reading other tables are not held up by this write. Message
  * and folder changes need the queued tasks (and the checkpoints that say whether they still apply).
  */
-function scopeOf(batch: ChangeBatch): Scope[] {
+function scopeOf(batch: ChangeBatch, search: boolean): Scope[] {
   const tables = new Set<Scope>();
   const add = (...names: Scope[]): void => names.forEach((name) => tables.add(name));
   if (batch.removeAccount) add(...MAIL_TABLES, 'tasks');
@@ -102,9 +129,7 @@ function scopeOf(batch: ChangeBatch): Scope[] {
   if (batch.put?.length || batch.flags?.length) add('messages', 'tasks', 'checkpoints');
   if (batch.put?.length) add('contacts');
   if (batch.bodies?.length) add('messages', 'bodies');
-  if (batch.put?.length || batch.bodies?.some((part) => part.text !== undefined)) {
-    add('searchPending');
-  }
+  if (search) add('searchPending');
   if (batch.checkpoint) add('checkpoints');
   return [...tables];
 }

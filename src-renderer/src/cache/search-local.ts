@@ -1,45 +1,59 @@
 /**
  * Local search over the cache: what `searchLocal` finds among the cached messages of the accounts
- * (or the folder) in scope, newest first, with what it covered. Never a scan of the messages.
+ * (or the folder) in scope, newest first, with what it covered. Never a scan of the messages: it
+ * answers from the search index (`search-index.ts`) and reads rows only for the page it returns.
  *
- * - Queries with words: each positive word's postings (`search-index.ts`; a prefix's too, at most
- *   `POSTING_CAP` posting rows) give the messages it occurs in, with their dates. The words'
- *   sets are intersected (smallest first), sorted newest first, and checked a page at a time
- *   (rows read by id; gone rows dropped; bodies read only for rows that fail without them and
- *   only when the query needs them) with `matchesMessage`, until `limit` match. Messages not
- *   indexed yet are checked one by one when there are few (`PENDING_CHECKED`); else the coverage
- *   says `indexing`.
- * - Queries with no word to look up (`is:unread`, `has:attachment after:…`, a one-letter prefix,
- *   or only prefixes too common to read): a newest-first walk of the folders in scope
- *   (`[folderId+date]`, merged), at most `WALK_LIMIT` messages, said in `walked`.
- *
- * `matchesMessage` decides every term; the postings only narrow. A single word anywhere whose
- * postings were read whole is taken as proved (the postings hold body words), so that checking
- * it needs no body.
+ * 1. Postings: each word of the query's text terms is looked up (a prefix: every word it starts,
+ *    at most `POSTING_CAP` posting rows), limited to the term's field by the postings' field bits.
+ *    A message must have every positive word; a negated one-word term takes its messages out.
+ * 2. One pass over the indexed messages newest first (in memory) keeps those in scope, not gone,
+ *    with every word, and meeting the filters the index holds (flags, attachment, date, size,
+ *    folder, account); it also counts what was searched (the coverage).
+ * 3. The page: rows read by number, newest first, and checked with `matchesMessage` for what the
+ *    postings cannot prove — a phrase (words next to each other), several words in one field
+ *    text, a prefix too broad to look up — reading bodies only when a term could be met there; and
+ *    for the filters again, on the row as it is now (a flag changed by a task here, a message moved
+ *    away). At most `CHECK_LIMIT` candidates are checked so; the rest is said in `unchecked`.
+ * 4. Messages waiting to be indexed (`searchPending`): checked one by one against the whole query
+ *    when there are few (`PENDING_CHECKED`); more, and the coverage says `indexing`.
  */
-import { Dexie } from 'dexie';
 import { folderIdOfRowId, type FolderRow, type MessageRow } from '#shared/mail';
-import { folderIs, matchesMessage, needsBody, type SearchableMessage } from '#shared/search/match';
-import type { SearchQuery, SearchTerm } from '#shared/search/query';
-import { messagesOfFolder, type PetrelDb, type SearchPostingRow } from './db.ts';
+import {
+  accountIs,
+  folderIs,
+  matchesMessage,
+  needsBody,
+  type SearchableMessage,
+} from '#shared/search/match';
+import type { SearchQuery, SearchTerm, TextField } from '#shared/search/query';
+import type { PetrelDb, SearchPosting } from './db.ts';
 import { hiddenFolders } from './pending-effects.ts';
-import { messagePage, type PageCursor } from './queries.ts';
-import { bodyTexts, pendingIds } from './search-index.ts';
+import {
+  ANY_FIELD,
+  bodyTexts,
+  CHUNK_DOCS,
+  DOC,
+  FIELD,
+  loadSearchDocs,
+  readPending,
+  readPostings,
+  type SearchDocs,
+} from './search-index.ts';
 
-/** Posting rows read per word at most (a word has one per chunk; a prefix, one per word too). */
-export const POSTING_CAP = 2_000;
-/** Messages a walk reads at most. */
-export const WALK_LIMIT = 10_000;
-/** Messages not indexed yet that a search checks one by one; more, and it says `indexing`. */
-export const PENDING_CHECKED = 5_000;
-/** A prefix shorter than this would read most of the index: such a word is not looked up. */
+/** Results a search shows first (the search field's first page; it asks for more on demand). */
+export const RESULT_PAGE = 100;
+/** Blocks of postings read per word at most (a word is in one block per chunk; a prefix may
+ * span several). */
+export const POSTING_CAP = 400;
+/** Messages waiting to be indexed that a search checks one by one; more, and it says `indexing`. */
+export const PENDING_CHECKED = 1_000;
+/** Candidates whose rows a search checks at most for terms the postings cannot prove. */
+export const CHECK_LIMIT = 2_000;
+/** A prefix shorter than this would read much of the index: it is checked on rows instead. */
 const MIN_PREFIX = 2;
 const CHECK_PAGE = 100;
-const WALK_PAGE = 200;
-/** A large folder's counts are recounted at most this often while its mail changes. */
-const STATS_TTL_MS = 5_000;
-/** Folders this small are recounted whenever their mail changes. */
-const SMALL_FOLDER = 5_000;
+/** Positive words a search narrows by at most (the rest are checked on rows). */
+const MAX_REQUIRED = 255;
 
 export interface SearchAccount {
   id: string;
@@ -71,27 +85,21 @@ export interface LocalSearchResult {
   rows: MessageRow[];
   /** More messages match than `limit`. */
   truncated: boolean;
-  coverage: SearchCoverage;
+  /** How many match, when the index alone says it (no term left to check on rows). */
+  total?: number;
   /**
-   * Set when the query had no word to look up: the newest messages in scope were read one by
-   * one, `examined` of them; `complete` when that was all of them.
+   * Candidates (messages with every word) not checked for what the index cannot prove (a phrase's
+   * order, for one) because `CHECK_LIMIT` were checked first: some of them may match too.
    */
-  walked?: { examined: number; complete: boolean };
+  unchecked?: number;
+  coverage: SearchCoverage;
 }
 
 export interface LocalSearchOptions {
   limit: number;
-  /** Messages a walk reads at most (default `WALK_LIMIT`). */
-  walkLimit?: number;
 }
 
-type Found = Omit<LocalSearchResult, 'coverage'>;
-
-/** One word to look up: exact, or every word it starts. */
-interface WordKey {
-  word: string;
-  prefix: boolean;
-}
+type TextTerm = Extract<SearchTerm, { kind: 'text' }>;
 
 /** Folders in scope, their rows (the matcher needs them) and the accounts'. */
 interface Scope {
@@ -99,117 +107,263 @@ interface Scope {
   accounts: Map<string, SearchAccount>;
 }
 
+const FIELD_MASK: Record<TextField, number> = {
+  subject: FIELD.subject,
+  from: FIELD.from,
+  to: FIELD.to,
+  cc: FIELD.cc,
+  body: FIELD.body,
+};
+
 export async function searchLocal(
   db: PetrelDb,
   query: SearchQuery,
   scope: SearchScope,
   opts: LocalSearchOptions,
 ): Promise<LocalSearchResult> {
-  const resolved = await resolveScope(db, query, scope);
-  const pending = await pendingIds(db, PENDING_CHECKED);
-  const [found, coverage] = await Promise.all([
-    find(db, query, resolved, pending.complete ? pending.ids : [], opts),
-    coverageOf(db, resolved),
+  const [docs, resolved, pending] = await Promise.all([
+    loadSearchDocs(db),
+    resolveScope(db, query, scope),
+    readPending(db, PENDING_CHECKED),
   ]);
-  return { ...found, coverage: { ...coverage, indexing: !pending.complete } };
-}
-
-async function find(
-  db: PetrelDb,
-  query: SearchQuery,
-  scope: Scope,
-  pending: string[],
-  opts: LocalSearchOptions,
-): Promise<Found> {
-  const keys = positiveWordKeys(query).filter(
-    (key) => !key.prefix || key.word.length >= MIN_PREFIX,
-  );
-  const inScope = (rowId: string) => scope.folders.has(folderIdOfRowId(rowId));
-  const looked = await Promise.all(
-    keys.map(async (key) => ({ key, ...(await lookUp(db, key, inScope)) })),
-  );
-  const complete = looked.filter((l) => !l.capped).sort((a, b) => a.dates.size - b.dates.size);
-  if (complete.length === 0) return walk(db, query, scope, opts);
-
-  const proved = provedTerms(query, new Set(complete.map((c) => keyName(c.key))));
-  const rest: SearchQuery = { terms: query.terms.filter((term) => !proved.has(term)) };
-  const [first, ...others] = complete as [(typeof complete)[0], ...typeof complete];
-  const candidates = [...first.dates]
-    .filter(([rowId]) => others.every((o) => o.dates.has(rowId)))
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1))
-    .map(([rowId]) => rowId);
-  const indexed = await check(db, rest, scope, candidates, opts.limit);
-  if (pending.length === 0) return indexed;
-  // Messages not indexed yet: each checked against the whole query.
-  const unindexed = await check(db, query, scope, pending.filter(inScope), Infinity);
-  const seen = new Set<string>();
-  const rows = [...indexed.rows, ...unindexed.rows]
-    .filter((row) => !seen.has(row.id) && seen.add(row.id))
-    .sort((a, b) => b.date - a.date || (a.id < b.id ? 1 : -1));
-  return {
-    rows: rows.slice(0, opts.limit),
-    truncated: indexed.truncated || rows.length > opts.limit,
+  const words = await lookUp(db, docs, query);
+  // Messages waiting to be indexed are checked from their rows; their numbers (if indexed before)
+  // may be out of date, so they are left out of the pass.
+  const pendingIds = pending.complete ? [...pending.ids] : [];
+  const skip = new Set<number>();
+  for (const id of pendingIds) {
+    const doc = docs.byRow.get(id);
+    if (doc !== undefined) skip.add(doc);
+  }
+  const pass = candidates(docs, query, resolved, words, skip);
+  const newInScope = pendingIds.filter(
+    (id) => !docs.byRow.has(id) && resolved.folders.has(folderIdOfRowId(id)),
+  ).length;
+  const coverage: SearchCoverage = {
+    messages: pass.coverage.messages + newInScope,
+    bodiesMissing: pass.coverage.bodiesMissing,
+    indexing: !pending.complete,
   };
+  if (pass.coverage.bodiesCachedSince !== undefined) {
+    coverage.bodiesCachedSince = pass.coverage.bodiesCachedSince;
+  }
+
+  // What the rows must still show: terms the postings did not prove, and the filters again.
+  const rest: SearchQuery = { terms: query.terms.filter((term) => !words.proved.has(term)) };
+  const textLeft = rest.terms.some((term) => term.kind === 'text');
+  const rowIds = pass.docs.map((doc) => docs.rowIds[doc] as string);
+  const checked = await check(db, rest, resolved, rowIds, opts.limit, textLeft ? CHECK_LIMIT : Infinity);
+  const unindexed = await check(
+    db,
+    query,
+    resolved,
+    pendingIds.filter((id) => resolved.folders.has(folderIdOfRowId(id))),
+    Infinity,
+    Infinity,
+  );
+  const rows = [...checked.rows, ...unindexed.rows].sort(
+    (a, b) => b.date - a.date || (a.id < b.id ? 1 : -1),
+  );
+  const result: LocalSearchResult = {
+    rows: rows.slice(0, opts.limit),
+    truncated: checked.truncated || rows.length > opts.limit,
+    coverage,
+  };
+  if (!textLeft) result.total = pass.docs.length + unindexed.rows.length;
+  if (checked.unchecked > 0) result.unchecked = checked.unchecked;
+  return result;
 }
 
-/** The words of non-negated text terms, each once: a term's last word is a prefix if it says so. */
-function positiveWordKeys(query: SearchQuery): WordKey[] {
-  const keys = new Map<string, WordKey>();
+/** What the postings said: the words every candidate has, those it must not have. */
+interface WordMatches {
+  /** Per number: how many of the positive words, in order, it has (`required` = all of them). */
+  level?: Uint8Array;
+  required: number;
+  /** Per number: 1 when it has a negated word. */
+  excluded?: Uint8Array;
+  /** Terms the postings answer whole (a single word, looked up in full). */
+  proved: Set<SearchTerm>;
+}
+
+/** A word to look up: exact, or every word it starts, in the fields of `mask`. */
+interface WordKey {
+  word: string;
+  prefix: boolean;
+}
+
+async function lookUp(db: PetrelDb, docs: SearchDocs, query: SearchQuery): Promise<WordMatches> {
+  const size = docs.length;
+  const positive: { key: WordKey; mask: number; term: TextTerm }[] = [];
+  const negative: { key: WordKey; mask: number; term: TextTerm }[] = [];
   for (const term of query.terms) {
-    if (term.kind !== 'text' || term.negated) continue;
-    term.words.forEach((word, i) => {
-      if (!word) return;
-      const key = { word, prefix: term.prefix && i === term.words.length - 1 };
-      keys.set(keyName(key), key);
+    if (term.kind !== 'text') continue;
+    const mask = term.field ? FIELD_MASK[term.field] : ANY_FIELD;
+    const last = term.words.length - 1;
+    const keys = term.words
+      .map((word, i) => ({ word, prefix: term.prefix && i === last }))
+      .filter((key) => key.word !== '' && (!key.prefix || key.word.length >= MIN_PREFIX));
+    if (term.negated) {
+      if (term.words.length === 1 && keys.length === 1) {
+        negative.push({ key: keys[0] as WordKey, mask, term });
+      }
+    } else {
+      for (const key of keys) positive.push({ key, mask, term });
+    }
+  }
+  const wanted = [...positive, ...negative].slice(0, MAX_REQUIRED);
+  const names = [...new Set(wanted.map(({ key }) => keyName(key)))];
+  const read = new Map(
+    await Promise.all(
+      names.map(async (name) => {
+        const key = { word: name.slice(1), prefix: name[0] === '>' };
+        return [name, await readPostings(db, docs, key.word, key.prefix, POSTING_CAP)] as const;
+      }),
+    ),
+  );
+  const postingsOf = (key: WordKey) => read.get(keyName(key));
+
+  const result: WordMatches = { required: 0, proved: new Set() };
+  const incomplete = new Set<SearchTerm>();
+  for (const { key, mask, term } of positive.slice(0, MAX_REQUIRED)) {
+    const found = postingsOf(key);
+    if (!found || found.capped) {
+      incomplete.add(term);
+      continue;
+    }
+    const level = (result.level ??= new Uint8Array(size));
+    const from = result.required++;
+    eachPosting(found.postings, mask, size, (doc) => {
+      if (level[doc] === from) level[doc] = from + 1;
     });
   }
-  return [...keys.values()];
+  for (const { key, mask, term } of negative) {
+    const found = postingsOf(key);
+    if (!found || found.capped) {
+      incomplete.add(term);
+      continue;
+    }
+    const excluded = (result.excluded ??= new Uint8Array(size));
+    eachPosting(found.postings, mask, size, (doc) => {
+      excluded[doc] = 1;
+    });
+    result.proved.add(term);
+  }
+  for (const { term } of positive) {
+    if (term.words.length === 1 && !incomplete.has(term)) result.proved.add(term);
+  }
+  return result;
 }
 
 const keyName = (key: WordKey) => `${key.prefix ? '>' : '='}${key.word}`;
 
+function eachPosting(
+  rows: readonly SearchPosting[],
+  mask: number,
+  size: number,
+  visit: (doc: number) => void,
+): void {
+  for (const row of rows) {
+    const base = row.chunk * CHUNK_DOCS;
+    const { docs, fields } = row;
+    for (let i = 0; i < docs.length; i++) {
+      if (((fields[i] as number) & mask) === 0) continue;
+      const doc = base + (docs[i] as number);
+      if (doc < size) visit(doc);
+    }
+  }
+}
+
 /**
- * Terms the postings answer whole: a single word, anywhere, not negated, whose postings were read
- * in full (a message is indexed under every word of its headers, preview and cached body).
+ * The pass over every indexed message, newest first: the candidates (in scope, not gone, not
+ * skipped, with every word and none excluded, meeting the filters the index holds), and what was
+ * searched.
  */
-function provedTerms(query: SearchQuery, complete: Set<string>): Set<SearchTerm> {
-  const proved = new Set<SearchTerm>();
+function candidates(
+  docs: SearchDocs,
+  query: SearchQuery,
+  scope: Scope,
+  words: WordMatches,
+  skip: Set<number>,
+): { docs: number[]; coverage: Omit<SearchCoverage, 'indexing'> } {
+  // Per folder of the index: in scope (searched), and meeting the folder and account terms.
+  const inScope = docs.folderIds.map((id) => scope.folders.has(id));
+  const folderOk = docs.folderIds.map((id, i) => inScope[i] === true && folderHolds(query, scope, id));
+  const holds = filterOf(query);
+  const { level, required, excluded } = words;
+  const order = docs.order();
+  const found: number[] = [];
+  let messages = 0;
+  let bodiesMissing = 0;
+  let since = Infinity;
+  for (let i = 0; i < order.length; i++) {
+    const doc = order[i] as number;
+    const bits = docs.bits[doc] as number;
+    if (bits & DOC.gone) continue;
+    const folder = docs.folders[doc] as number;
+    if (!inScope[folder]) continue;
+    messages++;
+    if (bits & DOC.body) since = Math.min(since, docs.dates[doc] as number);
+    else bodiesMissing++;
+    if (!folderOk[folder] || skip.has(doc)) continue;
+    if (level && level[doc] !== required) continue;
+    if (excluded && excluded[doc]) continue;
+    if (!holds(bits, docs.dates[doc] as number, docs.sizes[doc] as number)) continue;
+    found.push(doc);
+  }
+  const coverage: Omit<SearchCoverage, 'indexing'> = { messages, bodiesMissing };
+  if (since !== Infinity) coverage.bodiesCachedSince = since;
+  return { docs: found, coverage };
+}
+
+/** The folder and account terms, for one folder (a positive `in:` already narrowed the scope). */
+function folderHolds(query: SearchQuery, scope: Scope, folderId: string): boolean {
+  const folder = scope.folders.get(folderId) as FolderRow;
+  const account = scope.accounts.get(folder.accountId);
+  return query.terms.every((term) => {
+    if (term.kind === 'in') return folderIs(term.folder, searchFolder(folder)) !== term.negated;
+    if (term.kind === 'account') {
+      const holds =
+        account !== undefined &&
+        accountIs(term.account, { name: account.name, email: account.email });
+      return holds !== term.negated;
+    }
+    return true;
+  });
+}
+
+/** The flag, attachment, date and size terms, over the index's columns. */
+function filterOf(query: SearchQuery): (bits: number, date: number, size: number) => boolean {
+  const tests: ((bits: number, date: number, size: number) => boolean)[] = [];
   for (const term of query.terms) {
-    if (term.kind !== 'text' || term.negated || term.field || term.words.length !== 1) continue;
-    const word = term.words[0] as string;
-    if (complete.has(keyName({ word, prefix: term.prefix }))) proved.add(term);
+    const not = term.negated;
+    switch (term.kind) {
+      case 'hasAttachment':
+        tests.push((bits) => ((bits & DOC.attachment) !== 0) !== not);
+        break;
+      case 'flag': {
+        const bit = term.flag === 'flagged' ? DOC.flagged : DOC.unread;
+        const set = term.flag !== 'read';
+        tests.push((bits) => ((bits & bit) !== 0) === set !== not);
+        break;
+      }
+      case 'date':
+        tests.push((_, date) => (term.op === 'before' ? date < term.at : date >= term.at) !== not);
+        break;
+      case 'size':
+        tests.push(
+          (_, __, size) => (term.op === 'larger' ? size > term.bytes : size < term.bytes) !== not,
+        );
+        break;
+      default:
+        break;
+    }
   }
-  return proved;
+  return (bits, date, size) => tests.every((test) => test(bits, date, size));
 }
 
 /**
- * A word's messages in scope with their dates, from at most `POSTING_CAP` posting rows; `capped`
- * when there were more (the set is then incomplete and is not used).
- */
-async function lookUp(
-  db: PetrelDb,
-  key: WordKey,
-  inScope: (rowId: string) => boolean,
-): Promise<{ dates: Map<string, number>; capped: boolean }> {
-  const upper = key.prefix ? `${key.word}\uffff` : key.word;
-  const postings: SearchPostingRow[] = await db.searchPostings
-    .where('[word+chunk]')
-    .between([key.word, Dexie.minKey], [upper, Dexie.maxKey], true, true)
-    .limit(POSTING_CAP + 1)
-    .toArray();
-  const dates = new Map<string, number>();
-  if (postings.length > POSTING_CAP) return { dates, capped: true };
-  for (const posting of postings) {
-    posting.ids.forEach((rowId, i) => {
-      if (inScope(rowId)) dates.set(rowId, posting.dates[i] as number);
-    });
-  }
-  return { dates, capped: false };
-}
-
-/**
- * Reads the candidates' rows page by page (in the order given) and keeps those that match, until
- * one more than `limit` did.
+ * Reads the rows of `ids` page by page (in the order given) and keeps those that match, until one
+ * more than `limit` did or `max` were read.
  */
 async function check(
   db: PetrelDb,
@@ -217,17 +371,19 @@ async function check(
   scope: Scope,
   ids: string[],
   limit: number,
-): Promise<Found> {
+  max: number,
+): Promise<{ rows: MessageRow[]; truncated: boolean; unchecked: number }> {
   const found: MessageRow[] = [];
-  for (let start = 0; start < ids.length; start += CHECK_PAGE) {
-    const page = ids.slice(start, start + CHECK_PAGE);
+  const end = Math.min(ids.length, max);
+  for (let start = 0; start < end; start += CHECK_PAGE) {
+    const page = ids.slice(start, Math.min(end, start + CHECK_PAGE));
     const rows = (await db.messages.bulkGet(page)).filter((row): row is MessageRow => !!row);
     for (const row of await matching(db, query, scope, rows)) {
       found.push(row);
-      if (found.length > limit) return { rows: found.slice(0, limit), truncated: true };
+      if (found.length > limit) return { rows: found.slice(0, limit), truncated: true, unchecked: 0 };
     }
   }
-  return { rows: found, truncated: false };
+  return { rows: found, truncated: false, unchecked: ids.length - end };
 }
 
 /**
@@ -240,6 +396,7 @@ async function matching(
   scope: Scope,
   rows: MessageRow[],
 ): Promise<MessageRow[]> {
+  if (query.terms.length === 0) return rows;
   const passed = new Set<string>();
   const failed: string[] = [];
   for (const row of rows) {
@@ -258,100 +415,24 @@ async function matching(
   return rows.filter((row) => passed.has(row.id));
 }
 
+function searchFolder(folder: FolderRow | undefined): SearchableMessage['folder'] {
+  return {
+    path: folder?.path ?? '',
+    name: folder?.name ?? '',
+    ...(folder?.role ? { role: folder.role } : {}),
+    ...(folder?.delimiter ? { delimiter: folder.delimiter } : {}),
+  };
+}
+
 function searchable(row: MessageRow, scope: Scope, bodyText?: string): SearchableMessage {
-  const folder = scope.folders.get(row.folderId);
   const account = scope.accounts.get(row.accountId);
   const message: SearchableMessage = {
     row,
-    folder: {
-      path: folder?.path ?? '',
-      name: folder?.name ?? '',
-      ...(folder?.role ? { role: folder.role } : {}),
-      ...(folder?.delimiter ? { delimiter: folder.delimiter } : {}),
-    },
+    folder: searchFolder(scope.folders.get(row.folderId)),
     account: { name: account?.name ?? '', email: account?.email ?? '' },
   };
   if (bodyText !== undefined) message.bodyText = bodyText;
   return message;
-}
-
-/**
- * The newest messages in scope, merged across folders a page per folder at a time, checked one by
- * one, until one more than `limit` match or `walkLimit` were read.
- */
-async function walk(
-  db: PetrelDb,
-  query: SearchQuery,
-  scope: Scope,
-  opts: LocalSearchOptions,
-): Promise<Found> {
-  const max = opts.walkLimit ?? WALK_LIMIT;
-  const heads = [...scope.folders.keys()].map((folderId) => new FolderReader(db, folderId));
-  const found: MessageRow[] = [];
-  let examined = 0;
-  for (;;) {
-    await Promise.all(heads.map((head) => head.fill()));
-    const live = heads.filter((head) => head.peek());
-    if (live.length === 0) break;
-    if (examined >= max)
-      return { rows: found, truncated: false, walked: { examined, complete: false } };
-    // The next page: the newest rows across folders, until some folder's page runs out.
-    const page: MessageRow[] = [];
-    while (page.length < WALK_PAGE && examined + page.length < max) {
-      let best: FolderReader | undefined;
-      for (const head of live) {
-        const row = head.peek();
-        if (row && (!best || newer(row, best.peek() as MessageRow))) best = head;
-      }
-      if (!best) break;
-      page.push(best.take());
-      if (!best.peek()) break;
-    }
-    examined += page.length;
-    for (const row of await matching(db, query, scope, page)) {
-      found.push(row);
-      if (found.length > opts.limit) {
-        return {
-          rows: found.slice(0, opts.limit),
-          truncated: true,
-          walked: { examined, complete: false },
-        };
-      }
-    }
-  }
-  return { rows: found, truncated: false, walked: { examined, complete: true } };
-}
-
-const newer = (a: MessageRow, b: MessageRow) =>
-  a.date > b.date || (a.date === b.date && a.id > b.id);
-
-/** One folder's rows, newest first, read a page at a time. */
-class FolderReader {
-  private rows: MessageRow[] = [];
-  private cursor?: PageCursor;
-  private done = false;
-
-  constructor(
-    private readonly db: PetrelDb,
-    private readonly folderId: string,
-  ) {}
-
-  async fill(): Promise<void> {
-    if (this.rows.length > 0 || this.done) return;
-    const page = await messagePage(this.db, this.folderId, WALK_PAGE, this.cursor);
-    const last = page.at(-1);
-    if (last) this.cursor = { date: last.date, id: last.id };
-    if (page.length < WALK_PAGE) this.done = true;
-    this.rows = page;
-  }
-
-  peek(): MessageRow | undefined {
-    return this.rows[0];
-  }
-
-  take(): MessageRow {
-    return this.rows.shift() as MessageRow;
-  }
 }
 
 /**
@@ -372,97 +453,10 @@ async function resolveScope(db: PetrelDb, query: SearchQuery, scope: SearchScope
   folders = folders.filter((f) => !hidden.has(f.id));
   for (const term of query.terms) {
     if (term.kind !== 'in' || term.negated) continue;
-    folders = folders.filter((f) =>
-      folderIs(term.folder, {
-        path: f.path,
-        name: f.name,
-        ...(f.role ? { role: f.role } : {}),
-        ...(f.delimiter ? { delimiter: f.delimiter } : {}),
-      }),
-    );
+    folders = folders.filter((f) => folderIs(term.folder, searchFolder(f)));
   }
   return {
     folders: new Map(folders.map((f) => [f.id, f])),
     accounts: new Map((scope.accounts ?? []).map((a) => [a.id, a])),
   };
-}
-
-/** What a folder holds, for the coverage. */
-interface FolderStats {
-  messages: number;
-  /** Messages with a cached part. */
-  withBody: number;
-  /** Date of the oldest of them. */
-  oldest?: number;
-  /** `mailGeneration` when counted, and when (ms since epoch). */
-  generation: number;
-  at: number;
-}
-
-/** Per database and folder. */
-const statsCache = new WeakMap<PetrelDb, Map<string, FolderStats>>();
-/** Per database name: bumped on every committed change of messages or bodies (in any window). */
-const mailGenerations = new Map<string, number>();
-let listening = false;
-
-/** Counts change when messages or bodies do: Dexie says which tables every commit touched. */
-function mailGeneration(db: PetrelDb): number {
-  if (!listening) {
-    listening = true;
-    Dexie.on('storagemutated', (parts) => {
-      for (const part of Object.keys(parts)) {
-        const [, name, table] = /^idb:\/\/(.*)\/([^/]*)\/[^/]*$/.exec(part) ?? [];
-        if (name !== undefined && (table === 'messages' || table === 'bodies')) {
-          mailGenerations.set(name, (mailGenerations.get(name) ?? 0) + 1);
-        }
-      }
-    });
-  }
-  return mailGenerations.get(db.name) ?? 0;
-}
-
-/**
- * What was searched. Counting is a walk of keys in IndexedDB (Chromium's `count()` too), so a
- * folder's counts are kept until its messages or bodies change; while they change (sync, the
- * prefetch), a large folder is recounted at most every `STATS_TTL_MS`.
- */
-async function coverageOf(db: PetrelDb, scope: Scope): Promise<Omit<SearchCoverage, 'indexing'>> {
-  const perFolder = await Promise.all([...scope.folders.keys()].map((id) => folderStats(db, id)));
-  const dates = perFolder.flatMap((f) => (f.oldest === undefined ? [] : [f.oldest]));
-  const coverage: Omit<SearchCoverage, 'indexing'> = {
-    messages: perFolder.reduce((sum, f) => sum + f.messages, 0),
-    bodiesMissing: perFolder.reduce((sum, f) => sum + f.messages - f.withBody, 0),
-  };
-  if (dates.length) coverage.bodiesCachedSince = Math.min(...dates);
-  return coverage;
-}
-
-async function folderStats(db: PetrelDb, folderId: string): Promise<FolderStats> {
-  let cache = statsCache.get(db);
-  if (!cache) statsCache.set(db, (cache = new Map()));
-  const generation = mailGeneration(db);
-  const now = Date.now();
-  const cached = cache.get(folderId);
-  if (
-    cached &&
-    (cached.generation === generation ||
-      (cached.messages > SMALL_FOLDER && now - cached.at < STATS_TTL_MS))
-  ) {
-    return cached;
-  }
-  const [messageKeys, messageIds, bodyKeys] = await Promise.all([
-    messagesOfFolder(db, folderId).keys(),
-    messagesOfFolder(db, folderId).primaryKeys(),
-    db.bodies.where('folderId').equals(folderId).primaryKeys(),
-  ]);
-  const withBodies = new Set(bodyKeys.map(([rowId]) => rowId));
-  const stats: FolderStats = { messages: messageIds.length, withBody: 0, generation, at: now };
-  messageIds.forEach((id, i) => {
-    if (!withBodies.has(id)) return;
-    stats.withBody += 1;
-    const date = (messageKeys[i] as unknown as [string, number])[1];
-    if (stats.oldest === undefined || date < stats.oldest) stats.oldest = date;
-  });
-  cache.set(folderId, stats);
-  return stats;
 }
