@@ -107,17 +107,20 @@ function listElement(): HTMLElement | null {
 function Coverage({ search }: { search: SearchView }) {
   const local = search.local;
   if (!local) return null;
-  const { messages, bodiesCachedSince, indexing } = local.coverage;
+  const { messages, bodiesCachedSince, bodiesMissing, indexing } = local.coverage;
   const bodies =
     bodiesCachedSince !== undefined
       ? `bodies cached back to ${dayOf(bodiesCachedSince)}`
       : 'no message bodies cached yet';
+  const missing =
+    bodiesMissing > 0 ? `; ${bodiesMissing.toLocaleString()} bodies not on this computer` : '';
   const found = local.truncated
     ? `the newest ${local.rows.length.toLocaleString()} matches shown`
     : `${local.rows.length.toLocaleString()} found here`;
   return (
     <p className="search-coverage" role="status">
-      Searched {messages.toLocaleString()} messages {search.scopeLabel}; {bodies} ({found}).
+      Searched {messages.toLocaleString()} messages {search.scopeLabel}; {bodies}
+      {missing} ({found}).
       {indexing && <span className="search-indexing"> Building the search index…</span>}
     </p>
   );
