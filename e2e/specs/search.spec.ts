@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-import { createUser } from '../mailserver/rig.ts';
+import { createUser, startImapServer, stopImapServer } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
 import { e2eRig } from '../support/rig.ts';
 import { appendRaw } from '../support/server.ts';
@@ -184,6 +184,37 @@ test('search across two accounts; from:, has:attachment, errors, keys; the serve
   await page.keyboard.press('Escape');
   await expect(field).toHaveValue('');
   await expect(rows).toHaveCount(6);
+});
+
+test('offline: search works on this computer’s copy, and the server step says it cannot run', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const rig = e2eRig();
+  const user = await createUser(rig, 'offline-search');
+  await appendRaw(rig, user, plain(CAROL, 'Boat times', 'The boat leaves at noon.'));
+  await appendRaw(rig, user, plain(CAROL, 'Other', 'Nothing here.'));
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, user, 'Solo');
+  await expect(messageRows(page)).toHaveCount(2, { timeout: 20_000 });
+
+  await stopImapServer(rig);
+  try {
+    await expect(page.getByRole('status').filter({ hasText: /^Offline$/ })).toBeVisible({
+      timeout: 30_000,
+    });
+    await page.getByRole('searchbox', { name: 'Search mail' }).fill('noon');
+    await expect(messageRows(page)).toHaveCount(1);
+    await expect(messageRows(page).first()).toHaveAccessibleName(/Boat times/);
+    await expect(page.getByRole('button', { name: 'Search the server too' })).toBeDisabled();
+    await expect(
+      page
+        .getByRole('status')
+        .filter({ hasText: 'Offline: only this computer’s copy was searched.' }),
+    ).toBeVisible();
+  } finally {
+    await startImapServer(rig);
+  }
 });
 
 async function labels(page: Page): Promise<string[]> {
