@@ -11,20 +11,37 @@ export interface ServerMessage {
   flags: string[];
 }
 
-/** A folder's messages, oldest first; [] for a folder that does not exist. */
-export async function serverMessages(
+/**
+ * Runs `read` on a folder opened read-only in a separate session; [] for a folder that does not
+ * exist or is empty.
+ */
+async function readFolder<T>(
   rig: MailRig,
   user: RigUser,
-  path = 'INBOX',
-): Promise<ServerMessage[]> {
+  path: string,
+  read: (client: ReturnType<typeof imapClientFor>) => Promise<T[]>,
+): Promise<T[]> {
   const client = imapClientFor(rig, user);
   await client.connect();
   try {
     const list = await client.list();
     if (!list.some((f) => f.path === path)) return [];
     await client.mailboxOpen(path, { readOnly: true });
+    if (!client.mailbox || client.mailbox.exists === 0) return [];
+    return await read(client);
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
+
+/** A folder's messages, oldest first; [] for a folder that does not exist. */
+export function serverMessages(
+  rig: MailRig,
+  user: RigUser,
+  path = 'INBOX',
+): Promise<ServerMessage[]> {
+  return readFolder(rig, user, path, async (client) => {
     const out: ServerMessage[] = [];
-    if (!client.mailbox || client.mailbox.exists === 0) return out;
     for await (const m of client.fetch('1:*', { uid: true, flags: true, envelope: true })) {
       out.push({
         uid: m.uid,
@@ -34,9 +51,7 @@ export async function serverMessages(
       });
     }
     return out;
-  } finally {
-    await client.logout().catch(() => client.close());
-  }
+  });
 }
 
 /** Subjects of a folder's messages, sorted (order-free comparisons). */
@@ -77,18 +92,10 @@ export async function serverFlags(rig: MailRig, user: RigUser, uid: number): Pro
 }
 
 /** Every message of a folder as its source (oldest first); [] for a folder that does not exist. */
-export async function rawMessages(rig: MailRig, user: RigUser, path = 'INBOX'): Promise<string[]> {
-  const client = imapClientFor(rig, user);
-  await client.connect();
-  try {
-    const list = await client.list();
-    if (!list.some((f) => f.path === path)) return [];
-    await client.mailboxOpen(path, { readOnly: true });
+export function rawMessages(rig: MailRig, user: RigUser, path = 'INBOX'): Promise<string[]> {
+  return readFolder(rig, user, path, async (client) => {
     const out: string[] = [];
-    if (!client.mailbox || client.mailbox.exists === 0) return out;
     for await (const m of client.fetch('1:*', { source: true })) out.push(String(m.source));
     return out;
-  } finally {
-    await client.logout().catch(() => client.close());
-  }
+  });
 }

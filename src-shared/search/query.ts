@@ -16,7 +16,11 @@
  *   before:<date> after:<date>   YYYY-MM-DD (or YYYY-MM), "today", "yesterday", 7d, 2w, 3m, 1y
  *   larger:<size> smaller:<size> 500k, 2M, 1G, bytes when bare
  *   -term                not this (any term above)
- * Case and diacritics are folded everywhere ("Ö" matches "o").
+ * Case and diacritics are folded everywhere ("Ö" matches "o"); see `fold.ts` for what a word is.
+ * Keys are case-insensitive. A bare token of several words ("foo-bar", "alice@example.test") is a
+ * phrase. Punctuation-only tokens ("-", "…") are skipped, as the index holds no punctuation. An
+ * unknown `key:value` is an error (quote it to search for it), but "Re:" (nothing after the
+ * colon), times ("12:30") and URLs ("https://…") are words. `parseSearchQuery` (parse.ts) reads it.
  */
 
 /** Fields a text term can be limited to. */
@@ -34,6 +38,10 @@ export type SearchTerm =
       /** The last word may be the start of a longer word (the last free word as typed). */
       prefix: boolean;
       negated: boolean;
+      /** The value as typed, unfolded and without its quotes ("Café", "alice@example.test"):
+       * what the server step sends, as the server does its own case matching. Absent for
+       * terms built in code; `words.join(' ')` then stands in. */
+      typed?: string;
     }
   | { kind: 'hasAttachment'; negated: boolean }
   | { kind: 'flag'; flag: 'unread' | 'read' | 'flagged'; negated: boolean }

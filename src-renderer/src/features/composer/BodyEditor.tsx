@@ -78,6 +78,8 @@ function RichEditor(props: { html: string; onChange(html: string, text: string):
   const known = useRef(props.html);
   const editor = useEditor({
     extensions: editorExtensions,
+    // The app's CSP allows no inline style: ProseMirror's base rules are in styles.css instead.
+    injectCSS: false,
     content: props.html,
     editorProps: {
       attributes: {

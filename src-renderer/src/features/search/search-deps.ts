@@ -5,6 +5,7 @@
  *
  *   export { parseSearchQuery } from '#shared/search/parse';
  *   export { foldText } from '#shared/search/fold';
+import { foldText } from '#shared/search/fold';
  *   export { folderMatches } from '#shared/search/imap';
  *   export { searchLocal, type LocalSearchResult } from '../../cache/search-local.ts';
  *
@@ -12,7 +13,7 @@
  * search must not do (a stand-in only), and the parser knows just enough of the language.
  */
 import type { FolderRow, MessageRow } from '#shared/mail';
-import type { ParsedQuery, SearchQuery, SearchTerm, TextField } from '#shared/search/query';
+import type { SearchQuery, SearchTerm, TextField } from '#shared/search/query';
 import { messagesOfFolder, type PetrelDb } from '../../cache/db.ts';
 
 export interface LocalSearchResult {
@@ -26,71 +27,10 @@ export interface LocalSearchResult {
   };
 }
 
-/** Case and diacritics folded ("Köln" → "koln"). */
-export function foldText(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/ß/g, 'ss');
-}
-
-const FIELDS = new Set(['from', 'to', 'cc', 'subject', 'body']);
-const FLAGS = new Set(['unread', 'read', 'flagged']);
-
-export function parseSearchQuery(input: string, now = Date.now()): ParsedQuery {
-  const terms: SearchTerm[] = [];
-  const re = /(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))/g;
-  let lastFree: Extract<SearchTerm, { kind: 'text' }> | undefined;
-  for (let m = re.exec(input); m; m = re.exec(input)) {
-    const negated = m[1] === '-';
-    const key = m[2]?.toLowerCase();
-    const value = m[3] ?? m[4] ?? '';
-    const phrase = m[3] !== undefined;
-    const fail = (error: string): ParsedQuery => ({ ok: false, error, at: m.index });
-    if (key === 'has') {
-      if (value.toLowerCase() !== 'attachment')
-        return fail(`“has:” takes “attachment”, not “${value}”`);
-      terms.push({ kind: 'hasAttachment', negated });
-    } else if (key === 'is') {
-      const flag = value.toLowerCase();
-      if (!FLAGS.has(flag)) return fail(`“is:” takes unread, read or flagged, not “${value}”`);
-      terms.push({ kind: 'flag', flag: flag as 'unread' | 'read' | 'flagged', negated });
-    } else if (key === 'in') terms.push({ kind: 'in', folder: foldText(value), negated });
-    else if (key === 'account') terms.push({ kind: 'account', account: foldText(value), negated });
-    else if (key === 'before' || key === 'after') {
-      const at = new Date(`${value}T00:00:00`).getTime();
-      if (!Number.isFinite(at)) return fail(`“${key}:” takes a date like 2026-03-01`);
-      terms.push({ kind: 'date', op: key, at: Math.min(at, now), negated });
-    } else {
-      const field = key && FIELDS.has(key) ? (key as TextField) : undefined;
-      const text = key && !field ? `${key}:${value}` : value;
-      const words = foldText(text)
-        .split(/[^\p{L}\p{N}]+/u)
-        .filter(Boolean);
-      if (words.length === 0) continue;
-      const term: SearchTerm = { kind: 'text', words, phrase, prefix: false, negated };
-      if (field) term.field = field;
-      terms.push(term);
-      if (!field && !phrase && !negated) lastFree = term;
-    }
-  }
-  if (lastFree && /\S$/.test(input)) lastFree.prefix = true;
-  return { ok: true, query: { terms } };
-}
-
-/** Whether the server step should search this folder (in: terms; account: terms). */
-export function folderMatches(
-  query: SearchQuery,
-  folder: { path: string; name: string; role?: string },
-  account: { name: string; email: string },
-): boolean {
-  return query.terms.every((term) => {
-    let hit: boolean;
-    if (term.kind === 'in') {
-      hit = [folder.role, folder.path, folder.name].some((v) => v && foldText(v) === term.folder);
-    } else if (term.kind === 'account') {
-      hit = [account.name, account.email].some((v) => foldText(v).includes(term.account));
-    } else return true;
-    return term.negated ? !hit : hit;
-  });
-}
+export { parseSearchQuery } from '#shared/search/parse';
+export { foldText } from '#shared/search/fold';
+import { foldText } from '#shared/search/fold';
+export { folderMatches } from '#shared/search/imap';
 
 /** A scan of every row in scope (stand-in only: the real one reads the search index). */
 export async function searchLocal(
