@@ -376,6 +376,12 @@ const searchTerm = z.discriminatedUnion('kind', [
     phrase: z.boolean(),
     prefix: z.boolean(),
     negated: z.boolean(),
+    // As typed (what the server step sends): one line, no control characters.
+    typed: z
+      .string()
+      .max(1_000)
+      .refine((value) => !hasHeaderBreak(value), 'a search term is one line')
+      .optional(),
   }),
   z.strictObject({ kind: z.literal('hasAttachment'), negated: z.boolean() }),
   z.strictObject({
