@@ -14,6 +14,11 @@ import type {
 } from './accounts.ts';
 import type { AppInfo, MailtoHandlerState, SmtpSizeLimit } from './dto.ts';
 import type { PartRequest } from './mail.ts';
+import type {
+  LoadMessagesRequest,
+  ServerSearchRequest,
+  ServerSearchResult,
+} from './server-search.ts';
 import type { CacheState, ChangeBatch } from './sync.ts';
 import type { MailTask, TaskResult } from './tasks.ts';
 
@@ -59,6 +64,16 @@ export interface PetrelApi {
   openComposerWindow(draftId: string): Promise<boolean>;
   /** The largest message the account's SMTP server takes (EHLO SIZE; learned once, cached). */
   smtpSizeLimit(accountId: string): Promise<SmtpSizeLimit>;
+  /**
+   * The server step of search: runs the query as IMAP SEARCH on these folders of one account and
+   * says which UIDs matched, per folder. Fails as `unavailable` while the account is offline.
+   */
+  searchServer(request: ServerSearchRequest): Promise<ServerSearchResult>;
+  /**
+   * Fetches the list rows (headers, no bodies) of these UIDs of one folder into the cache;
+   * resolves with how many arrived, once they are there. The folder's checkpoint does not move.
+   */
+  loadMessages(request: LoadMessagesRequest): Promise<number>;
 }
 
 export interface PetrelEvents {
@@ -97,6 +112,8 @@ const methodNameSet = {
   takeMailto: true,
   openComposerWindow: true,
   smtpSizeLimit: true,
+  searchServer: true,
+  loadMessages: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(methodNameSet) as ApiMethod[];
 

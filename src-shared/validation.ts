@@ -366,6 +366,60 @@ const mailTask = z.discriminatedUnion('type', [
   deleteDraftTask,
 ]);
 
+/** A parsed search query (`src-shared/search/query.ts`): the server step gets it as data. */
+const searchWord = z.string().min(1).max(200);
+const searchTerm = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('text'),
+    words: z.array(searchWord).min(1).max(20),
+    field: z.enum(['from', 'to', 'cc', 'subject', 'body']).optional(),
+    phrase: z.boolean(),
+    prefix: z.boolean(),
+    negated: z.boolean(),
+    // As typed (what the server step sends): one line, no control characters.
+    typed: z
+      .string()
+      .max(1_000)
+      .refine((value) => !hasHeaderBreak(value), 'a search term is one line')
+      .optional(),
+  }),
+  z.strictObject({ kind: z.literal('hasAttachment'), negated: z.boolean() }),
+  z.strictObject({
+    kind: z.literal('flag'),
+    flag: z.enum(['unread', 'read', 'flagged']),
+    negated: z.boolean(),
+  }),
+  z.strictObject({ kind: z.literal('in'), folder: searchWord, negated: z.boolean() }),
+  z.strictObject({ kind: z.literal('account'), account: searchWord, negated: z.boolean() }),
+  z.strictObject({
+    kind: z.literal('date'),
+    op: z.enum(['before', 'after']),
+    at: z.number().finite(),
+    negated: z.boolean(),
+  }),
+  z.strictObject({
+    kind: z.literal('size'),
+    op: z.enum(['larger', 'smaller']),
+    bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    negated: z.boolean(),
+  }),
+]);
+export const searchQuery = z.strictObject({ terms: z.array(searchTerm).max(50) });
+
+const serverSearchRequest = z
+  .strictObject({
+    accountId: id,
+    folders: z
+      .array(z.strictObject({ folderId, uidValidity: uidValidity.optional() }))
+      .min(1)
+      .max(1000),
+    query: searchQuery,
+  })
+  .refine((r) => r.folders.every((f) => inAccount(r.accountId, f.folderId)), {
+    message: 'a folder belongs to another account',
+    path: ['folders'],
+  });
+
 export const apiArgs = {
   getAppInfo: z.tuple([]),
   listAccounts: z.tuple([]),
@@ -404,4 +458,8 @@ export const apiArgs = {
   takeMailto: z.tuple([]),
   openComposerWindow: z.tuple([id]),
   smtpSizeLimit: z.tuple([id]),
+  searchServer: z.tuple([serverSearchRequest]),
+  loadMessages: z.tuple([
+    z.strictObject({ folderId, uidValidity, uids: z.array(uid).min(1).max(1000) }),
+  ]),
 } satisfies ArgsSchemas;

@@ -42,6 +42,8 @@ const api: PetrelApi = {
   takeMailto: async () => [],
   openComposerWindow: async () => false,
   smtpSizeLimit: async () => ({ server: 'smtp.example.test' }),
+  searchServer: async () => ({ folders: [], approximate: [] }),
+  loadMessages: async () => 0,
 };
 
 let server: BrowserServer;

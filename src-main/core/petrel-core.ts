@@ -91,6 +91,8 @@ export function createCore(options: CoreOptions): PetrelCore {
       if (!password) return { server: account.smtp.host };
       return sizeLimits.of(account, password);
     },
+    searchServer: (request) => engine.searchServer(request),
+    loadMessages: (request) => engine.loadMessages(request),
     performTask: async (task) => {
       const accounts = await service.list();
       if (!accounts.some((account) => account.id === task.accountId)) {

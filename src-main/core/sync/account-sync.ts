@@ -236,6 +236,33 @@ export class AccountSync {
   }
 
   /**
+   * Like `onFolder`, with the folder examined (read-only): the server step of search and the
+   * header fetch of what it found (`core/search/server-search.ts`) change nothing on the server.
+   */
+  onFolderReadOnly<R extends { ok: true } | TaskFailure>(
+    path: string,
+    description: string,
+    step: (client: ImapFlow) => Promise<R>,
+  ): Promise<R | TaskFailure> {
+    return this.onWork(path, path, { readOnly: true }, description, step);
+  }
+
+  /** Whether the work connection is up: steps that need the server fail at once when not. */
+  get connected(): boolean {
+    return this.work.current !== undefined;
+  }
+
+  /** The folder at `path` as last listed (undefined before the first listing). */
+  folderAt(path: string): FolderRow | undefined {
+    return this.folders.get(path);
+  }
+
+  /** Sends changes of this account to the cache; resolves once they are committed there. */
+  sendToCache(batch: Omit<ChangeBatch, 'id' | 'accountId'>): Promise<void> {
+    return this.opts.send(batch);
+  }
+
+  /**
    * Runs a step that needs the connection but no folder of its own (folder tasks). It holds
    * imapflow's lock with INBOX examined (read-only), which keeps every other user of the work
    * connection — folder syncs, body downloads — from having a folder selected meanwhile: renaming

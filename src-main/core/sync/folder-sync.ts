@@ -364,8 +364,21 @@ async function fetchNewRows(ctx: FolderContext, uidNext: number): Promise<Messag
   return rows.filter((row) => row.uid >= uidNext);
 }
 
+/**
+ * The list rows of these UIDs of the selected folder (headers only, as a sync fetches them): the
+ * rows the server step of search found that the cache lacks. Sent without a checkpoint: the
+ * folder's sync position does not move, and its next pass puts the same rows again (idempotent).
+ */
+export function fetchRowsByUid(
+  client: ImapFlow,
+  folder: FolderRow,
+  uids: number[],
+): Promise<MessageRow[]> {
+  return fetchRows({ client, folder, seenModseq: 0n }, toUidSet(uids));
+}
+
 async function fetchRows(
-  ctx: FolderContext,
+  ctx: Pick<FolderContext, 'client' | 'folder' | 'seenModseq' | 'strayFlags'>,
   range: string,
   bySequence = false,
 ): Promise<MessageRow[]> {

@@ -6,6 +6,11 @@
 import type { AccountStatus, AccountSummary } from '#shared/accounts';
 import { folderIdOfRowId, uidOfRowId, type PartRequest } from '#shared/mail';
 import { PetrelError } from '#shared/result';
+import type {
+  LoadMessagesRequest,
+  ServerSearchRequest,
+  ServerSearchResult,
+} from '#shared/server-search';
 import type { CacheState, ChangeBatch, Checkpoint } from '#shared/sync';
 import {
   transientFailure,
@@ -17,6 +22,7 @@ import type { EventSink, Logger } from '../ports.ts';
 import { sendMessage } from '../send/send-message.ts';
 import { createSmtpTransport } from '../smtp/smtp-transport.ts';
 import { deleteDraft } from '../tasks/drafts.ts';
+import { loadMessages, searchServer } from '../search/server-search.ts';
 import { transferMessages, type TransferHooks } from '../tasks/transfer-messages.ts';
 import { AccountSync } from './account-sync.ts';
 import type { PartsOfMessage } from './body-fetch.ts';
@@ -111,6 +117,31 @@ export class SyncEngine {
         throw new PetrelError('invalid-argument', 'That message belongs to no account here.');
       await sync.loadParts(folderId.slice(split + 1), messages, background);
     }
+  }
+
+  /** The server step of search, on one account (`core/search/server-search.ts`). */
+  searchServer(request: ServerSearchRequest): Promise<ServerSearchResult> {
+    const { sync, email } = this.running(request.accountId);
+    return searchServer(sync, email, request);
+  }
+
+  /** Fetches rows the server step found into the cache (headers only). */
+  loadMessages(request: LoadMessagesRequest): Promise<number> {
+    const { sync, email } = this.running(request.folderId.slice(0, request.folderId.indexOf(':')));
+    return loadMessages(sync, email, request);
+  }
+
+  private running(accountId: string): { sync: AccountSync; email: string } {
+    const account = this.accounts.find((a) => a.id === accountId);
+    if (!account) throw new PetrelError('invalid-argument', 'That account is not set up here.');
+    const sync = this.syncs.get(accountId);
+    if (!sync) {
+      throw new PetrelError(
+        'unavailable',
+        `${account.email} is not connected yet: only this computer’s copy was searched.`,
+      );
+    }
+    return { sync, email: account.email };
   }
 
   /**

@@ -43,6 +43,22 @@ export type FolderDialog =
   | { kind: 'move'; rowIds: string[] }
   | { kind: 'deleteForGood'; rowIds: string[] };
 
+/** Where a search looks: every account, or the folder the list shows. */
+export type SearchScope = 'all' | 'folder';
+
+/** The server step of one search (`features/search/server-step.ts`), for the query it ran. */
+export interface ServerSearchState {
+  /** The search it belongs to (`searchKey`): a new query leaves it behind. */
+  key: string;
+  running: boolean;
+  /** Folders searched so far, of how many. */
+  progress: { done: number; total: number };
+  /** Row ids of what the server found, in the cache (fetched there when missing). */
+  found: string[];
+  /** What could not be searched, and why; what the translation approximates. */
+  notes: string[];
+}
+
 const THREADED_KEY = 'petrel.threaded';
 const MARK_READ_KEY = 'petrel.markReadOnOpen';
 const UNDO_SEND_KEY = 'petrel.undoSendSeconds';
@@ -54,6 +70,11 @@ interface UiState {
   hostMode: HostMode | undefined;
   /** What the message list shows: a folder, or every account's INBOX. */
   source: ListSource;
+  /** The search field; while it holds a query, the list shows what it finds. */
+  search: { text: string; scope: SearchScope };
+  setSearch(search: Partial<{ text: string; scope: SearchScope }>): void;
+  serverSearch: ServerSearchState | undefined;
+  setServerSearch(state: ServerSearchState | undefined): void;
   selection: Selection;
   /** Conversations (threads) or single messages. */
   threaded: boolean;
@@ -110,6 +131,11 @@ export const useUiStore = create<UiState>()((set) => ({
   hostState: 'connecting',
   hostMode: undefined,
   source: UNIFIED,
+  search: { text: '', scope: 'all' },
+  setSearch: (search) =>
+    set((s) => ({ search: { ...s.search, ...search }, selection: NO_SELECTION })),
+  serverSearch: undefined,
+  setServerSearch: (serverSearch) => set({ serverSearch }),
   selection: NO_SELECTION,
   threaded: readFlag(THREADED_KEY),
   helpOpen: false,
@@ -134,7 +160,9 @@ export const useUiStore = create<UiState>()((set) => ({
   setOfflineProgress: (offlineProgress) => set({ offlineProgress }),
   setHostState: (hostState) => set({ hostState }),
   setHostMode: (hostMode) => set({ hostMode }),
-  selectSource: (source) => set({ source, selection: NO_SELECTION }),
+  // Choosing a folder ends a search: the list shows that folder.
+  selectSource: (source) =>
+    set((s) => ({ source, selection: NO_SELECTION, search: { ...s.search, text: '' } })),
   select: (selection) => set({ selection }),
   setThreaded: (threaded) => {
     localStorage.setItem(THREADED_KEY, threaded ? '1' : '0');

@@ -21,9 +21,12 @@ import { FolderDialogs } from '../folders/FolderDialogs.tsx';
 import { SettingsDialog } from './SettingsDialog.tsx';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
 import { UndoBar } from './UndoBar.tsx';
+import { SearchBar } from '../search/SearchBar.tsx';
+import { useSearch } from '../search/use-search.ts';
 
 export function MailView({ accounts }: { accounts: AccountSummary[] }) {
   const cacheError = useUiStore((s) => s.cacheError);
+  const search = useSearch(accounts);
   useUnreadTitle();
   useComposerWindows();
   useSystemMailto(accounts);
@@ -32,13 +35,14 @@ export function MailView({ accounts }: { accounts: AccountSummary[] }) {
       <Sidebar accounts={accounts} />
       <main className="list-pane" aria-label="Message list">
         <ListToolbar accounts={accounts} />
+        <SearchBar search={search} accounts={accounts} />
         {cacheError && (
           <p role="alert" className="pad">
             The offline cache stopped updating: {cacheError}
           </p>
         )}
         <Notice />
-        <MessageList accounts={accounts} />
+        <MessageList accounts={accounts} search={search.active ? search : undefined} />
       </main>
       <Reader accounts={accounts} />
       <FolderDialogs accounts={accounts} />

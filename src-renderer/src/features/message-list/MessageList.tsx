@@ -11,14 +11,32 @@ import { accountColor, listDate, personName } from '../mail/format.ts';
 import { useListModel, type ListEntry, type ListModel } from './list-model.ts';
 import { DRAG_TYPE } from '../folders/Sidebar.tsx';
 import { useListKeys } from './list-keys.ts';
+import type { Highlight } from '../search/highlight.ts';
+import { Marked } from '../search/Marked.tsx';
+
+/** A search's results shown in place of the folder (`features/search/use-search.ts`). */
+export interface ListSearch {
+  key: string;
+  model: ListModel;
+  highlight: Highlight;
+  /** Rows only the server step found: marked as such. */
+  fromServer: ReadonlySet<string>;
+}
 
 export const ROW_HEIGHT = 72;
 
-export function MessageList({ accounts }: { accounts: AccountSummary[] }) {
+export function MessageList({
+  accounts,
+  search,
+}: {
+  accounts: AccountSummary[];
+  search?: ListSearch | undefined;
+}) {
   const source = useUiStore((s) => s.source);
   const threaded = useUiStore((s) => s.threaded);
   const selection = useUiStore((s) => s.selection);
-  const model = useListModel(source, threaded);
+  const folderModel = useListModel(source, threaded);
+  const model = search?.model ?? folderModel;
   const scroller = useRef<HTMLDivElement>(null);
   // TanStack Virtual returns a mutable instance, which the React Compiler cannot memoize; this
   // app does not use the compiler, so the rule's warning does not apply.
@@ -35,16 +53,18 @@ export function MessageList({ accounts }: { accounts: AccountSummary[] }) {
   useEffect(() => model.show(first, last));
   useEffect(() => {
     scroller.current?.scrollTo({ top: 0 });
-  }, [source, threaded]);
+  }, [source, threaded, search?.key]);
   useListKeys(model, (index) => virtualizer.scrollToIndex(index, { align: 'auto' }));
   useEffect(() => focusNextAfterMove(model));
 
   const colors = new Map(accounts.map((a, i) => [a.id, { color: accountColor(i), name: a.name }]));
   const selected = new Set(selection.ids);
-  const unified = source.kind === 'unified';
+  const unified = source.kind === 'unified' || search !== undefined;
 
   if (!model.loading && model.count === 0) {
-    return <p className="muted pad empty-list">No messages here.</p>;
+    return (
+      <p className="muted pad empty-list">{search ? 'No messages match.' : 'No messages here.'}</p>
+    );
   }
   return (
     <div
@@ -77,6 +97,8 @@ export function MessageList({ accounts }: { accounts: AccountSummary[] }) {
                   }
                   account={account}
                   model={model}
+                  highlight={search?.highlight}
+                  fromServer={search?.fromServer.has(entry.row.id) ?? false}
                 />
               ) : (
                 <div className="row placeholder" aria-hidden="true" />
@@ -97,6 +119,8 @@ interface RowProps {
   focused: boolean;
   account: { color: string; name: string } | undefined;
   model: ListModel;
+  highlight?: Highlight | undefined;
+  fromServer: boolean;
 }
 
 const Row = memo(function Row({
@@ -107,6 +131,8 @@ const Row = memo(function Row({
   focused,
   account,
   model,
+  highlight,
+  fromServer,
 }: RowProps) {
   const { row } = entry;
   const sender = personName(row.from[0]);
@@ -120,6 +146,7 @@ const Row = memo(function Row({
     entry.hasAttachments ? 'has attachments' : undefined,
     size > 1 ? `${size} messages` : undefined,
     account ? `account ${account.name}` : undefined,
+    fromServer ? 'from the server' : undefined,
   ]
     .filter(Boolean)
     .join(', ');
@@ -146,7 +173,10 @@ const Row = memo(function Row({
     >
       {account && <span className="account-stripe" style={{ background: account.color }} />}
       <div className="row-line">
-        <span className="from">{sender}</span>
+        <span className="from">
+          <Marked text={sender} needles={highlight?.sender} />
+        </span>
+        {fromServer && <span className="from-server">from the server</span>}
         {size > 1 && <span className="thread-count">{size}</span>}
         <span className="markers" aria-hidden="true">
           {entry.hasAttachments && <span title="Has attachments">📎</span>}
@@ -158,8 +188,12 @@ const Row = memo(function Row({
         </span>
         <time dateTime={new Date(row.date).toISOString()}>{listDate(row.date)}</time>
       </div>
-      <div className="subject">{row.subject || '(no subject)'}</div>
-      <div className="preview">{row.preview}</div>
+      <div className="subject">
+        <Marked text={row.subject || '(no subject)'} needles={highlight?.subject} />
+      </div>
+      <div className="preview">
+        <Marked text={row.preview} needles={highlight?.preview} />
+      </div>
     </div>
   );
 });

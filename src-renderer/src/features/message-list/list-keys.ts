@@ -1,7 +1,8 @@
 /**
  * Keyboard-first reading: arrows or j/k move (Shift extends the selection), Enter moves into the
  * reader, Esc clears the selection, u toggles read, s toggles the flag, e archives, Delete or #
- * deletes, ! marks as junk, v moves, Ctrl/Cmd+Z undoes the last move, ? shows the shortcuts.
+ * deletes, ! marks as junk, v moves, Ctrl/Cmd+Z undoes the last move, ? shows the shortcuts;
+ * / or Ctrl/Cmd+F or Ctrl/Cmd+K goes to the search field (Esc with nothing selected ends a search).
  * Keys typed into a field or a dialog are left alone.
  */
 import { useEffect, useRef } from 'react';
@@ -18,6 +19,7 @@ import {
   undoLast,
 } from '../mail/actions.ts';
 import type { ListEntry, ListModel } from './list-model.ts';
+import { focusSearch } from '../search/SearchBar.tsx';
 
 export function useListKeys(model: ListModel, scrollTo: (index: number) => void): void {
   const current = useRef({ model, scrollTo });
@@ -26,7 +28,16 @@ export function useListKeys(model: ListModel, scrollTo: (index: number) => void)
   });
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || isTyping(event.target)) return;
+      if (event.defaultPrevented) return;
+      // The app's search rather than the browser's find, even from a field (not from a dialog).
+      const key = event.key.toLowerCase();
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && (key === 'f' || key === 'k')) {
+        if (inDialog(event.target)) return;
+        event.preventDefault();
+        focusSearch();
+        return;
+      }
+      if (isTyping(event.target)) return;
       if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'z') {
         event.preventDefault();
         void undoLast();
@@ -59,7 +70,11 @@ function handleKey(event: KeyboardEvent, model: ListModel, scrollTo: (i: number)
       return true;
     case 'Escape':
       if (store.helpOpen) store.setHelpOpen(false);
+      else if (store.selection.ids.length === 0 && store.search.text) store.setSearch({ text: '' });
       else store.select(NO_SELECTION);
+      return true;
+    case '/':
+      focusSearch();
       return true;
     case 'u':
       void toggleRead(store.selection.ids);
@@ -157,6 +172,10 @@ function focusedIndex(
     }
   }
   return hint;
+}
+
+function inDialog(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && target.closest('[role="dialog"]') !== null;
 }
 
 function isTyping(target: EventTarget | null): boolean {

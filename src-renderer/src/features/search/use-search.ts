@@ -1,0 +1,182 @@
+/**
+ * The search as the list pane sees it: the field's text parsed (after a short pause in typing),
+ * the scope resolved to accounts and a folder, the local search run as a live query (new mail
+ * that matches shows up by itself), and the server step's finds merged in — newest first, each
+ * message once, those only the server found marked. The result is a `ListModel`, so the normal
+ * list (selection, keys, reader) works on it unchanged.
+ */
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useEffect, useMemo, useState } from 'react';
+import type { AccountSummary } from '#shared/accounts';
+import type { MessageRow } from '#shared/mail';
+import type { ParsedQuery, SearchQuery } from '#shared/search/query';
+import type { ListSource } from '../../cache/list-queries.ts';
+import { isFlagged, isUnread } from '../../cache/list-queries.ts';
+import { db } from '../../state/cache.ts';
+import { useUiStore, type SearchScope } from '../../state/store.ts';
+import type { ListEntry, ListModel } from '../message-list/list-model.ts';
+import { highlightOf, type Highlight } from './highlight.ts';
+import { foldText, parseSearchQuery, searchLocal, type LocalSearchResult } from './search-deps.ts';
+
+/** Results shown at most (newest first); the coverage line says when there were more. */
+export const RESULT_LIMIT = 500;
+const DEBOUNCE_MS = 120;
+
+export interface SearchScopeIds {
+  accountIds: string[];
+  folderId?: string;
+}
+
+export interface SearchView {
+  /** The field holds a query: the list shows results. */
+  active: boolean;
+  /** Identifies this search (text as run, scope, folder): the server step's results carry it. */
+  key: string;
+  parsed: ParsedQuery | undefined;
+  /** The query as run: the parsed one, plus in:inbox for "This folder" in All inboxes. */
+  query: SearchQuery | undefined;
+  scope: SearchScopeIds;
+  /** "in all accounts", "in this folder", "in all inboxes". */
+  scopeLabel: string;
+  local: LocalSearchResult | undefined;
+  model: ListModel;
+  highlight: Highlight;
+  /** Rows only the server step found. */
+  fromServer: ReadonlySet<string>;
+}
+
+export function useSearch(accounts: AccountSummary[]): SearchView {
+  const { text, scope: scopeChoice } = useUiStore((s) => s.search);
+  const source = useUiStore((s) => s.source);
+  const typed = useDebounced(text.trim(), DEBOUNCE_MS);
+  const active = text.trim() !== '';
+  const parsed = useMemo(() => (typed ? parseSearchQuery(typed) : undefined), [typed]);
+  const sourceId = source.kind === 'folder' ? source.folderId : 'unified';
+  const key = JSON.stringify([typed, scopeChoice, sourceId]);
+  const { query, scope, scopeLabel } = useMemo(
+    () => resolve(parsed, scopeChoice, source, accounts),
+    // sourceId stands for source; accounts change rarely and re-resolving is cheap.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [parsed, scopeChoice, sourceId, accounts],
+  );
+  const found = useLiveQuery(
+    async () =>
+      query && active
+        ? { key, result: await searchLocal(db, query, scope, { limit: RESULT_LIMIT }) }
+        : undefined,
+    [key, active],
+  );
+  // A malformed query shows its error and no results (never the last query's).
+  const local = useLatestResult(found, active && parsed?.ok === true);
+  const server = useUiStore((s) => s.serverSearch);
+  const serverIds = useMemo(() => (server?.key === key ? server.found : []), [server, key]);
+  const serverRows = useLiveQuery(
+    async () => (serverIds.length ? await db.messages.bulkGet(serverIds) : []),
+    [serverIds],
+    [],
+  );
+  const { entries, fromServer } = useMemo(
+    () => merge(local?.rows ?? [], serverRows),
+    [local, serverRows],
+  );
+  const highlight = useMemo(() => highlightOf(query ?? { terms: [] }), [query]);
+  return {
+    active,
+    key,
+    parsed,
+    query,
+    scope,
+    scopeLabel,
+    local,
+    model: arrayModel(entries, active && local === undefined && parsed?.ok === true),
+    highlight,
+    fromServer,
+  };
+}
+
+function resolve(
+  parsed: ParsedQuery | undefined,
+  choice: SearchScope,
+  source: ListSource,
+  accounts: AccountSummary[],
+): { query: SearchQuery | undefined; scope: SearchScopeIds; scopeLabel: string } {
+  const query = parsed?.ok ? parsed.query : undefined;
+  // account: terms pick accounts (the index knows ids, not the names people type).
+  const accountIds = accounts
+    .filter((account) =>
+      (query?.terms ?? []).every((term) => {
+        if (term.kind !== 'account') return true;
+        const hit = [account.name, account.email].some((v) => foldText(v).includes(term.account));
+        return term.negated ? !hit : hit;
+      }),
+    )
+    .map((a) => a.id);
+  if (choice === 'all') return { query, scope: { accountIds }, scopeLabel: 'in all accounts' };
+  if (source.kind === 'folder') {
+    return {
+      query,
+      scope: { accountIds, folderId: source.folderId },
+      scopeLabel: 'in this folder',
+    };
+  }
+  const inInbox = query && {
+    terms: [...query.terms, { kind: 'in' as const, folder: 'inbox', negated: false }],
+  };
+  return { query: inInbox, scope: { accountIds }, scopeLabel: 'in all inboxes' };
+}
+
+/** Local rows, then rows only the server found, newest first; each message once. */
+function merge(
+  local: MessageRow[],
+  server: (MessageRow | undefined)[],
+): { entries: ListEntry[]; fromServer: ReadonlySet<string> } {
+  const seen = new Set(local.map((row) => row.id));
+  const extra = server.filter((row): row is MessageRow => row !== undefined && !seen.has(row.id));
+  const fromServer = new Set(extra.map((row) => row.id));
+  const rows = extra.length
+    ? [...local, ...extra].sort((a, b) => b.date - a.date || a.id.localeCompare(b.id))
+    : local;
+  return { entries: rows.map(entryOf), fromServer };
+}
+
+function entryOf(row: MessageRow): ListEntry {
+  return {
+    key: row.id,
+    row,
+    rowIds: [row.id],
+    unread: isUnread(row),
+    flagged: isFlagged(row),
+    hasAttachments: row.hasAttachments,
+  };
+}
+
+function arrayModel(entries: ListEntry[], loading: boolean): ListModel {
+  return {
+    count: entries.length,
+    loading,
+    at: (index) => entries[index],
+    show: () => {},
+    load: async (index) => entries[index],
+  };
+}
+
+/** `value`, once it has stayed the same for `ms` (an emptied field at once). */
+function useDebounced(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), value === '' ? 0 : ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return value === '' ? '' : settled;
+}
+
+/** The last answer while the next query reads, so the list does not blink as one types. */
+function useLatestResult(
+  found: { key: string; result: LocalSearchResult } | undefined,
+  active: boolean,
+): LocalSearchResult | undefined {
+  const [kept, setKept] = useState(found);
+  if (found !== undefined && found !== kept) setKept(found);
+  if (!active) return undefined;
+  return (found ?? kept)?.result;
+}
