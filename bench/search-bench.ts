@@ -127,7 +127,6 @@ export async function searchBench(opts: SearchBenchOptions): Promise<BenchResult
   try {
     const page: Page = await context.newPage();
     page.setDefaultTimeout(0);
-    page.on('console', (message) => opts.log(`page: ${message.text()}`));
     await page.goto(url);
     const n = opts.messages;
 

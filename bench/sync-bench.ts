@@ -22,6 +22,7 @@ import {
 } from '../e2e/mailserver/rig.ts';
 import { chromiumLaunchOptions } from '../e2e/support/chromium.ts';
 import { startBrowserMode, type BrowserModeHost } from '../e2e/support/browser-mode.ts';
+import { SEARCH_INDEX_OFF_KEY } from '../src-renderer/src/cache/search-index.ts';
 import { median, percentile, result, type BenchResult } from './report.ts';
 
 export interface SyncBenchOptions {
@@ -54,12 +55,25 @@ export async function syncBench(opts: SyncBenchOptions): Promise<BenchResult[]> 
     );
 
     const initial: number[] = [];
+    const withoutIndex: number[] = [];
     const firstPage: number[] = [];
     const peakRss: number[] = [];
     let resyncMs = NaN;
     let newMail: number[] = [];
     let newMailServer: number[] = [];
     for (let run = 1; run <= opts.runs; run++) {
+      // The reference: the same first sync with the search indexer off (alternating runs).
+      const reference = await openPetrel(rig, user, false);
+      try {
+        const inbox = `${reference.accountId}:INBOX`;
+        withoutIndex.push(
+          await reference.until({ checkpointId: inbox, checkpoint: 'complete', pollMs: 50 }),
+        );
+        await reference.expectCount(opts.messages);
+        opts.log(`run ${run}, search indexer off: all ${Math.round(withoutIndex.at(-1) ?? 0)} ms`);
+      } finally {
+        await reference.close();
+      }
       const session = await openPetrel(rig, user);
       try {
         const inbox = `${session.accountId}:INBOX`;
@@ -108,6 +122,13 @@ export async function syncBench(opts: SyncBenchOptions): Promise<BenchResult[]> 
         unit: 's',
         baseline: median(baseline) / 1000,
         note: `${n} msgs into Chromium IndexedDB, median of ${opts.runs}; baseline: bare imapflow fetch of the same fields, median of ${opts.baselineRuns}`,
+      }),
+      result({
+        name: 'sync.indexCost',
+        value: median(initial) / 1000,
+        unit: 's',
+        baseline: median(withoutIndex) / 1000,
+        note: `sync.initial100k with the search indexer running (as the app does) against the same sync with it off, alternating runs, medians of ${opts.runs}`,
       }),
       result({
         name: 'sync.firstPage',
@@ -178,7 +199,7 @@ interface PetrelSession {
   close(): Promise<void>;
 }
 
-async function openPetrel(rig: MailRig, user: User): Promise<PetrelSession> {
+async function openPetrel(rig: MailRig, user: User, searchIndex = true): Promise<PetrelSession> {
   const accountId = randomUUID();
   const host = await startBrowserMode({
     prepareProfile: (dir) => writeAccount(dir, accountId, rig, user),
@@ -191,6 +212,11 @@ async function openPetrel(rig: MailRig, user: User): Promise<PetrelSession> {
   // tsx (esbuild keepNames) wraps functions in `__name(...)`: give the page a no-op one so the
   // in-page helpers below can be passed to page.evaluate as they are.
   await context.addInitScript('globalThis.__name = (fn) => fn;');
+  if (!searchIndex) {
+    await context.addInitScript(
+      `localStorage.setItem(${JSON.stringify(SEARCH_INDEX_OFF_KEY)}, 'off');`,
+    );
+  }
   let page = await context.newPage();
   await page.goto(host.url);
   const session: PetrelSession = {

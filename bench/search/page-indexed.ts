@@ -1,7 +1,7 @@
 /** In the page: the app's writer (which queues for the index), the indexer, and the timed queries. */
 import type { SearchQuery, SearchTerm } from '#shared/search/query';
 import { openCache, type PetrelDb } from '../../src-renderer/src/cache/db.ts';
-import { indexTimes, runSearchIndexer } from '../../src-renderer/src/cache/search-index.ts';
+import { runSearchIndexer } from '../../src-renderer/src/cache/search-index.ts';
 import { RESULT_PAGE, searchLocal } from '../../src-renderer/src/cache/search-local.ts';
 import { ACCOUNT, PHRASE, PLANTED, WORDS } from './data.ts';
 import { seed } from './page-seed.ts';
@@ -48,7 +48,6 @@ async function buildIndex(name: string) {
   const started = performance.now();
   await runSearchIndexer(cache);
   const ms = performance.now() - started;
-  console.log('index times', JSON.stringify(indexTimes));
   const postings = await cache.searchBlocks.count();
   const chunks = await cache.searchDocs.toArray();
   cache.close();

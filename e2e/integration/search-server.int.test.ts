@@ -1,6 +1,8 @@
 /**
  * The server step of search against Dovecot: mail older than the offline window has no cached
- * body, so only IMAP SEARCH finds it by a body word; rows the cache lacks (a folder not synced
+ * body, so the local search (the real index, built by the real indexer from what sync cached)
+ * does not find it by a word deep in its body, and says what it did not cover; IMAP SEARCH finds
+ * it; rows the cache lacks (a folder not synced
  * since they arrived) are fetched into it, headers only; a folder whose UIDVALIDITY is not the
  * cache's says so; and an account that is not connected fails as "unavailable", in words.
  */
@@ -12,6 +14,8 @@ import type { ServerSearchRequest, ServerSearchResult } from '#shared/server-sea
 import { FOLDER_CHANGED } from '#shared/tasks';
 import { dispatchCall } from '../../src-main/core/api/dispatch.ts';
 import { DEFAULT_OFFLINE_DAYS, startPrefetch } from '../../src-renderer/src/cache/prefetch.ts';
+import { runSearchIndexer } from '../../src-renderer/src/cache/search-index.ts';
+import { searchLocal } from '../../src-renderer/src/cache/search-local.ts';
 import { expectConverged, useCleanups } from './fixtures.ts';
 import {
   eventually,
@@ -25,6 +29,8 @@ import {
 const rig = inject('mailRig');
 const defer = useCleanups();
 const DAY = 86_400_000;
+/** Longer than a preview (200 characters): a word after it is only in the body. */
+const FILLER = 'Nothing much to report this week, the usual notes follow. '.repeat(6);
 
 function message(subject: string, body: string): string {
   return [
@@ -63,7 +69,12 @@ describe('search: the server step', () => {
       [],
       new Date(now - DAY),
     );
-    await client.append('INBOX', message('Old note', 'Meet me at the zanzibar harbour.'), [], old);
+    await client.append(
+      'INBOX',
+      message('Old note', `${FILLER}\r\nMeet me at the zanzibar harbour.`),
+      [],
+      old,
+    );
     await client.append('INBOX', message('Old other', 'Nothing to see in this one.'), [], old);
 
     // Folders other than INBOX are polled rarely here: what arrives in Archive stays uncached.
@@ -89,6 +100,25 @@ describe('search: the server step', () => {
       'the recent body to be saved offline',
     );
     expect(await h.db.bodies.where('rowId').equals(oldNote.id).count()).toBe(0);
+    expect(oldNote.preview).not.toContain('zanzibar');
+
+    // The local search: the index holds what is cached. It finds the recent message by its body,
+    // not the old one, and says that bodies are cached back to the recent one's date only and
+    // that two are not on this computer: the old messages were searched by headers and preview.
+    await runSearchIndexer(h.db);
+    const scope = {
+      accountIds: [account.id],
+      accounts: [{ id: account.id, name: 'Me', email: user.address }],
+    };
+    const local = await searchLocal(h.db, wordQuery('zanzibar'), scope, { limit: 10 });
+    expect(local.rows.map((row) => row.id)).toEqual([recent.id]);
+    expect(local.coverage).toMatchObject({
+      messages: 3,
+      bodiesMissing: 2,
+      bodiesCachedSince: recent.date,
+      indexing: false,
+    });
+    expect(local.coverage.bodiesCachedSince).toBeGreaterThan(oldNote.date);
 
     // Mail arriving in Archive after its sync: not in the cache until the server step fetches it.
     // (INBOX's first live pass asks for one poll 300 ms later; with that done, Archive is next

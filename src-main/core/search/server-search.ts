@@ -16,7 +16,7 @@ import {
 import { FOLDER_CHANGED, permanentFailure } from '#shared/tasks';
 import type { AccountSync } from '../sync/account-sync.ts';
 import { fetchRowsByUid } from '../sync/folder-sync.ts';
-import { toImapSearch, type ImapSearch } from './search-deps.ts';
+import { toImapSearch, type ImapSearch } from '#shared/search/imap';
 
 /** Runs the query on each folder of the request; a folder that fails says why, the rest go on. */
 export async function searchServer(

@@ -41,6 +41,9 @@ import type {
   SearchPosting,
 } from './db.ts';
 
+/** Set to 'off' in localStorage, the app does not index (the sync benchmark's reference runs). */
+export const SEARCH_INDEX_OFF_KEY = 'petrel.bench.searchIndex';
+
 /** Messages per chunk (local numbers are `Uint16`). */
 export const CHUNK_DOCS = 8_192;
 /** Body text indexed per message: the first 64 KB (of characters) of its cached text parts. */
@@ -544,19 +547,11 @@ function yieldToPage(): Promise<void> {
   });
 }
 
-export const indexTimes: Record<string, number> = {};
-const tick = (name: string, since: number) => {
-  indexTimes[name] = (indexTimes[name] ?? 0) + performance.now() - since;
-  return performance.now();
-};
-
 async function indexNext(db: PetrelDb, max: number): Promise<boolean> {
-  let t = performance.now();
   const docs = await loadSearchDocs(db);
   const pending = await readPending(db, max);
   if (pending.rows.length === 0) return false;
   const work = pendingWork(pending.rows);
-  t = tick('pending', t);
 
   for (const drop of work.drops) drop(docs);
   // Read the rows, and the text of those to index: not indexed yet, indexed without a body, or
@@ -584,7 +579,6 @@ async function indexNext(db: PetrelDb, max: number): Promise<boolean> {
     });
   }
 
-  t = tick('read', t);
   const toIndex: MessageRow[] = [];
   const hashes = new Map<string, number>();
   for (const id of ids) {
@@ -628,7 +622,6 @@ async function indexNext(db: PetrelDb, max: number): Promise<boolean> {
     });
   }
 
-  t = tick('words', t);
   // Postings and the messages' columns in one transaction, so that stored postings never name a
   // number the stored chunks do not have; then the pending rows, on their own (`searchPending` is
   // in every batch's scope). A crash between the two leaves them pending: the next step finds
@@ -646,9 +639,7 @@ async function indexNext(db: PetrelDb, max: number): Promise<boolean> {
     await db.searchDocs.bulkPut(chunks);
   });
   for (const [chunk, firsts] of directory) docs.blocks[chunk] = firsts;
-  t = tick('write', t);
   await db.searchPending.bulkDelete(work.keys);
-  tick('delete', t);
   return true;
 }
 

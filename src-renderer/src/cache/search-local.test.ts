@@ -175,6 +175,41 @@ describe('the cache writer queues, the indexer indexes', () => {
     expect(result.total).toBe(CHUNK_DOCS / 2 + 1);
   }, 60_000);
 
+  it('cuts postings into blocks and merges later words into the right ones', async () => {
+    // 3,000 distinct words in one step (several blocks), then words before, between and after
+    // them in small steps, some of them words already indexed.
+    const word = (n: number) => `w${String(n).padStart(5, '0')}`;
+    const first = Array.from({ length: 1_500 }, (_, i) =>
+      message(INBOX, i + 1, { subject: `${word(i * 2 + 10)} ${word(i * 2 + 11)}`, preview: '' }),
+    );
+    await put(INBOX, first);
+    await runSearchIndexer(db);
+    const blocksBefore = await db.searchBlocks.count();
+    expect(blocksBefore).toBeGreaterThan(1);
+    const later = [word(1), word(1_500), word(1_501), word(99_999), word(11)].map((w, i) =>
+      message(INBOX, 2_000 + i, { subject: w, preview: '' }),
+    );
+    for (const row of later) {
+      await put(INBOX, [row]);
+      await runSearchIndexer(db);
+    }
+    const uidsOf = async (w: string) =>
+      (await searchLocal(db, q(text([w])), ALL, { limit: 10 })).rows.map((row) => row.uid).sort((a, b) => a - b);
+    expect(await uidsOf(word(1))).toEqual([2_000]);
+    expect(await uidsOf(word(10))).toEqual([1]);
+    expect(await uidsOf(word(11))).toEqual([1, 2_004]);
+    expect(await uidsOf(word(1_500))).toEqual([746, 2_001]);
+    expect(await uidsOf(word(1_501))).toEqual([746, 2_002]);
+    expect(await uidsOf(word(3_009))).toEqual([1_500]);
+    expect(await uidsOf(word(99_999))).toEqual([2_003]);
+    // Every word once, in order, block after block; every block's first word is its key.
+    const blocks = await db.searchBlocks.orderBy('[chunk+first]').toArray();
+    const words = blocks.flatMap((block) => block.words);
+    expect(words).toEqual([...new Set(words)].sort());
+    for (const block of blocks) expect(block.first).toBe(block.words[0]);
+    expect(await storedDocs()).toHaveProperty(`${INBOX}#2004`);
+  }, 30_000);
+
   it('indexes cached bodies (text and HTML), a part cached after its message was indexed too', async () => {
     const row = plain(INBOX, 1);
     await put(INBOX, [row, plain(INBOX, 2)]);

@@ -51,7 +51,9 @@ export const PENDING_CHECKED = 1_000;
 export const CHECK_LIMIT = 2_000;
 /** A prefix shorter than this would read much of the index: it is checked on rows instead. */
 const MIN_PREFIX = 2;
-const CHECK_PAGE = 100;
+/** Rows read per page when checking: at most, and at least. */
+const CHECK_PAGE = 200;
+const MIN_CHECK_PAGE = 20;
 /** Positive words a search narrows by at most (the rest are checked on rows). */
 const MAX_REQUIRED = 255;
 
@@ -363,7 +365,8 @@ function filterOf(query: SearchQuery): (bits: number, date: number, size: number
 
 /**
  * Reads the rows of `ids` page by page (in the order given) and keeps those that match, until one
- * more than `limit` did or `max` were read.
+ * more than `limit` did or `max` were read. A page is what is still needed (most candidates
+ * match), so the page after the last shown row is seldom read.
  */
 async function check(
   db: PetrelDb,
@@ -375,10 +378,19 @@ async function check(
 ): Promise<{ rows: MessageRow[]; truncated: boolean; unchecked: number }> {
   const found: MessageRow[] = [];
   const end = Math.min(ids.length, max);
-  for (let start = 0; start < end; start += CHECK_PAGE) {
-    const page = ids.slice(start, Math.min(end, start + CHECK_PAGE));
-    const rows = (await db.messages.bulkGet(page)).filter((row): row is MessageRow => !!row);
-    for (const row of await matching(db, query, scope, rows)) {
+  // Bodies are read with the rows when a term could be met there (else only for rows that fail).
+  const withBodies = query.terms.some((term) => term.kind === 'text') && needsBody(query);
+  let start = 0;
+  while (start < end) {
+    const size = Math.min(CHECK_PAGE, Math.max(MIN_CHECK_PAGE, limit + 1 - found.length));
+    const page = ids.slice(start, Math.min(end, start + size));
+    start += page.length;
+    const [rows, bodies] = await Promise.all([
+      db.messages.bulkGet(page),
+      withBodies ? bodyTexts(db, page) : undefined,
+    ]);
+    const present = rows.filter((row): row is MessageRow => !!row);
+    for (const row of await matching(db, query, scope, present, bodies)) {
       found.push(row);
       if (found.length > limit) return { rows: found.slice(0, limit), truncated: true, unchecked: 0 };
     }
@@ -388,13 +400,14 @@ async function check(
 
 /**
  * The rows that match, in their order. A row that fails without its body is tried again with it,
- * when the query has a term the body could meet: bodies are read only for those.
+ * when the query has a term the body could meet: bodies are read only for those (unless given).
  */
 async function matching(
   db: PetrelDb,
   query: SearchQuery,
   scope: Scope,
   rows: MessageRow[],
+  given?: Map<string, string>,
 ): Promise<MessageRow[]> {
   if (query.terms.length === 0) return rows;
   const passed = new Set<string>();
@@ -404,9 +417,11 @@ async function matching(
     else failed.push(row.id);
   }
   if (failed.length > 0 && needsBody(query)) {
-    const bodies = await bodyTexts(db, failed);
-    for (const row of rows) {
-      const body = bodies.get(row.id);
+    const bodies = given ?? (await bodyTexts(db, failed));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    for (const id of failed) {
+      const body = bodies.get(id);
+      const row = byId.get(id) as MessageRow;
       if (body !== undefined && matchesMessage(query, searchable(row, scope, body))) {
         passed.add(row.id);
       }

@@ -7,7 +7,7 @@ import { useEffect } from 'react';
 import { startContactsPass } from '../cache/contacts.ts';
 import { openCache } from '../cache/db.ts';
 import { startPrefetch } from '../cache/prefetch.ts';
-import { startSearchIndexer } from '../cache/search-index.ts';
+import { SEARCH_INDEX_OFF_KEY, startSearchIndexer } from '../cache/search-index.ts';
 import { startCacheSync } from '../cache/sync-client.ts';
 import { keepRefused } from '../cache/outbox.ts';
 import { startTaskRunner } from '../cache/tasks.ts';
@@ -56,8 +56,10 @@ export function useCacheWriter(): void {
     // Mail cached before contacts existed gives its contacts once, in the background (first,
     // so that on a new cache it ends before the first batch).
     const stopContacts = startContactsPass(db);
-    // The search index follows the cache writer in the background (apply.ts only queues).
-    const stopSearchIndexer = startSearchIndexer(db);
+    // The search index follows the cache writer in the background (apply.ts only queues). The
+    // sync benchmark turns it off for its reference runs (what indexing costs a first sync).
+    const stopSearchIndexer =
+      localStorage.getItem(SEARCH_INDEX_OFF_KEY) === 'off' ? () => {} : startSearchIndexer(db);
     start();
     // Changes made here (read, flags) go to the servers; a refused one is undone and said why.
     const stopTasks = startTaskRunner(db, petrel(), {

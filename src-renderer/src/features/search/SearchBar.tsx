@@ -114,13 +114,31 @@ function Coverage({ search }: { search: SearchView }) {
       : 'no message bodies cached yet';
   const missing =
     bodiesMissing > 0 ? `; ${bodiesMissing.toLocaleString()} bodies not on this computer` : '';
-  const found = local.truncated
-    ? `the newest ${local.rows.length.toLocaleString()} matches shown`
-    : `${local.rows.length.toLocaleString()} found here`;
+  const shown = local.rows.length.toLocaleString();
+  const found = !local.truncated
+    ? `${shown} found here`
+    : local.total !== undefined
+      ? `the newest ${shown} of ${local.total.toLocaleString()} shown`
+      : `the newest ${shown} shown`;
   return (
     <p className="search-coverage" role="status">
       Searched {messages.toLocaleString()} messages {search.scopeLabel}; {bodies}
       {missing} ({found}).
+      {local.truncated && (
+        <>
+          {' '}
+          <button type="button" className="link" onClick={search.showMore}>
+            Show more
+          </button>
+        </>
+      )}
+      {local.unchecked !== undefined && (
+        <span className="search-unchecked">
+          {' '}
+          {local.unchecked.toLocaleString()} older messages with all these words were not
+          checked for the exact match: add a word or a date to narrow the search.
+        </span>
+      )}
       {indexing && <span className="search-indexing"> Building the search index…</span>}
     </p>
   );

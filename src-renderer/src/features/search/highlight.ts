@@ -5,7 +5,7 @@
  * maps back to the character it came from, and a <mark> never cuts a character in two.
  */
 import type { SearchQuery } from '#shared/search/query';
-import { foldText } from './search-deps.ts';
+import { foldText } from '#shared/search/fold';
 
 export interface Needle {
   /** Folded, as the query holds it. */

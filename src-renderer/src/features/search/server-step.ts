@@ -13,7 +13,7 @@ import type { ServerFolderHits } from '#shared/server-search';
 import { petrel } from '../../bridge/index.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore } from '../../state/store.ts';
-import { folderMatches } from './search-deps.ts';
+import { folderMatches } from '#shared/search/imap';
 import type { SearchScopeIds } from './use-search.ts';
 
 /** Whether an account can take the server step now (not offline, not refused). */

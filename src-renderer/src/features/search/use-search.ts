@@ -16,15 +16,22 @@ import { db } from '../../state/cache.ts';
 import { useUiStore, type SearchScope } from '../../state/store.ts';
 import type { ListEntry, ListModel } from '../message-list/list-model.ts';
 import { highlightOf, type Highlight } from './highlight.ts';
-import { foldText, parseSearchQuery, searchLocal, type LocalSearchResult } from './search-deps.ts';
+import { foldText } from '#shared/search/fold';
+import { parseSearchQuery } from '#shared/search/parse';
+import {
+  RESULT_PAGE,
+  searchLocal,
+  type LocalSearchResult,
+  type SearchAccount,
+} from '../../cache/search-local.ts';
 
-/** Results shown at most (newest first); the coverage line says when there were more. */
-export const RESULT_LIMIT = 500;
 const DEBOUNCE_MS = 120;
 
 export interface SearchScopeIds {
   accountIds: string[];
   folderId?: string;
+  /** Names and addresses of the accounts, for `account:` terms. */
+  accounts?: SearchAccount[];
 }
 
 export interface SearchView {
@@ -43,6 +50,8 @@ export interface SearchView {
   highlight: Highlight;
   /** Rows only the server step found. */
   fromServer: ReadonlySet<string>;
+  /** Shows another page of results (the newest first; a page is `RESULT_PAGE`). */
+  showMore(): void;
 }
 
 export function useSearch(accounts: AccountSummary[]): SearchView {
@@ -59,12 +68,15 @@ export function useSearch(accounts: AccountSummary[]): SearchView {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [parsed, scopeChoice, sourceId, accounts],
   );
+  // Pages shown, for this search: a new query starts from the first again.
+  const [pages, setPages] = useState({ key, count: 1 });
+  const shown = pages.key === key ? pages.count : 1;
   const found = useLiveQuery(
     async () =>
       query && active
-        ? { key, result: await searchLocal(db, query, scope, { limit: RESULT_LIMIT }) }
+        ? { key, result: await searchLocal(db, query, scope, { limit: RESULT_PAGE * shown }) }
         : undefined,
-    [key, active],
+    [key, active, shown],
   );
   // A malformed query shows its error and no results (never the last query's).
   const local = useLatestResult(found, active && parsed?.ok === true);
@@ -80,6 +92,11 @@ export function useSearch(accounts: AccountSummary[]): SearchView {
     [local, serverRows],
   );
   const highlight = useMemo(() => highlightOf(query ?? { terms: [] }), [query]);
+  // One more page; asked again for the same page, nothing happens (the list asks as it scrolls).
+  const showMore = () =>
+    setPages((before) =>
+      before.key === key && before.count > shown ? before : { key, count: shown + 1 },
+    );
   return {
     active,
     key,
@@ -88,9 +105,14 @@ export function useSearch(accounts: AccountSummary[]): SearchView {
     scope,
     scopeLabel,
     local,
-    model: arrayModel(entries, active && local === undefined && parsed?.ok === true),
+    model: arrayModel(
+      entries,
+      active && local === undefined && parsed?.ok === true,
+      local?.truncated ? showMore : undefined,
+    ),
     highlight,
     fromServer,
+    showMore,
   };
 }
 
@@ -111,18 +133,21 @@ function resolve(
       }),
     )
     .map((a) => a.id);
-  if (choice === 'all') return { query, scope: { accountIds }, scopeLabel: 'in all accounts' };
+  const named = accounts.map(({ id, name, email }) => ({ id, name, email }));
+  if (choice === 'all') {
+    return { query, scope: { accountIds, accounts: named }, scopeLabel: 'in all accounts' };
+  }
   if (source.kind === 'folder') {
     return {
       query,
-      scope: { accountIds, folderId: source.folderId },
+      scope: { accountIds, folderId: source.folderId, accounts: named },
       scopeLabel: 'in this folder',
     };
   }
   const inInbox = query && {
     terms: [...query.terms, { kind: 'in' as const, folder: 'inbox', negated: false }],
   };
-  return { query: inInbox, scope: { accountIds }, scopeLabel: 'in all inboxes' };
+  return { query: inInbox, scope: { accountIds, accounts: named }, scopeLabel: 'in all inboxes' };
 }
 
 /** Local rows, then rows only the server found, newest first; each message once. */
@@ -150,12 +175,17 @@ function entryOf(row: MessageRow): ListEntry {
   };
 }
 
-function arrayModel(entries: ListEntry[], loading: boolean): ListModel {
+/** Rows from this near the end are shown, the next page is asked for (scrolling on finds more). */
+const MORE_AHEAD = 20;
+
+function arrayModel(entries: ListEntry[], loading: boolean, more?: () => void): ListModel {
   return {
     count: entries.length,
     loading,
     at: (index) => entries[index],
-    show: () => {},
+    show: (_first, last) => {
+      if (more && last >= entries.length - MORE_AHEAD) more();
+    },
     load: async (index) => entries[index],
   };
 }
