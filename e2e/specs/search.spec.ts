@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-import { createUser, startImapServer, stopImapServer } from '../mailserver/rig.ts';
+import { createUser, imapClientFor, startImapServer, stopImapServer } from '../mailserver/rig.ts';
 import { startBrowserMode, type BrowserModeHost } from '../support/browser-mode.ts';
 import { e2eRig } from '../support/rig.ts';
 import { appendRaw } from '../support/server.ts';
@@ -215,6 +215,47 @@ test('offline: search works on this computer’s copy, and the server step says 
   } finally {
     await startImapServer(rig);
   }
+});
+
+test('many results: the newest page first, the total said, more as the list scrolls down', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const rig = e2eRig();
+  const user = await createUser(rig, 'many-results');
+  const client = imapClientFor(rig, user);
+  await client.connect();
+  try {
+    const now = Date.now();
+    for (let i = 1; i <= 130; i++) {
+      const body = i % 2 ? 'The tide tables for this week.' : 'Nothing to do with the sea.';
+      await client.append('INBOX', plain(CAROL, `Note ${i}`, body), [], new Date(now - i * 60_000));
+    }
+  } finally {
+    await client.logout();
+  }
+  await page.goto(host.url);
+  await addAccountInUi(page, rig, user, 'Many');
+  const rows = messageRows(page);
+  await expect(rows.first()).toBeVisible({ timeout: 30_000 });
+  await expect(rows.first()).toHaveAttribute('aria-setsize', '130', { timeout: 30_000 });
+
+  await page.getByRole('searchbox', { name: 'Search mail' }).fill('tide');
+  // 65 match: all shown, counted.
+  await expect(rows.first()).toHaveAttribute('aria-setsize', '65');
+  await expect(page.getByRole('status').filter({ hasText: '(65 found here)' })).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Search mail' }).fill('note');
+  // 130 match: the newest 100 first, with the total; scrolling to the end brings the rest.
+  await expect(rows.first()).toHaveAttribute('aria-setsize', '100');
+  await expect(
+    page.getByRole('status').filter({ hasText: '(the newest 100 of 130 shown)' }),
+  ).toBeVisible();
+  await expect(rows.first()).toHaveAccessibleName(/Note 1\b/);
+  await rows.first().click();
+  await page.keyboard.press('End');
+  await expect(rows.first()).toHaveAttribute('aria-setsize', '130');
+  await page.keyboard.press('End');
+  await expect(page.getByRole('option', { name: /Note 130\b/ })).toBeVisible();
 });
 
 async function labels(page: Page): Promise<string[]> {

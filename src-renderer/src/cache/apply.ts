@@ -87,10 +87,14 @@ export function searchChangesOf(batch: ChangeBatch): Omit<SearchPendingRow, 'id'
   const folderId = batch.folderId;
   if (folderId !== undefined) {
     if (batch.flags?.length) change.flagIds = batch.flags.map((f) => messageRowId(folderId, f.uid));
-    if (batch.remove?.length) change.removedIds = batch.remove.map((uid) => messageRowId(folderId, uid));
+    if (batch.remove?.length)
+      change.removedIds = batch.remove.map((uid) => messageRowId(folderId, uid));
     if (batch.keepOnly !== undefined) change.keepOnly = { folderId, uids: batch.keepOnly };
   }
-  const dropped = [...(batch.folders?.remove ?? []), ...(batch.reset && folderId ? [folderId] : [])];
+  const dropped = [
+    ...(batch.folders?.remove ?? []),
+    ...(batch.reset && folderId ? [folderId] : []),
+  ];
   if (dropped.length) change.droppedFolders = dropped;
   if (batch.removeAccount) change.droppedAccount = batch.accountId;
   const changed =

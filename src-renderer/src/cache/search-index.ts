@@ -689,7 +689,9 @@ async function writeBlocks(
     const added = touched.get(index) as string[];
     rows.push(...cutBlocks(chunk, block ? mergeBlock(block, added.map(fresh)) : added.map(fresh)));
   });
-  await db.searchBlocks.bulkDelete(indexes.map((i): [number, string] => [chunk, firsts[i] as string]));
+  await db.searchBlocks.bulkDelete(
+    indexes.map((i): [number, string] => [chunk, firsts[i] as string]),
+  );
   await db.searchBlocks.bulkPut(rows);
   const kept = firsts.filter((_, i) => !touched.has(i));
   return [...kept, ...rows.map((row) => row.first)].sort();
@@ -752,7 +754,14 @@ function cutBlocks(chunk: number, entries: readonly Entry[]): SearchBlockRow[] {
       at += entry.docs.length;
     });
     starts[block.length] = at;
-    rows.push({ chunk, first: (block[0] as Entry).word, words: block.map((e) => e.word), starts, docs, fields });
+    rows.push({
+      chunk,
+      first: (block[0] as Entry).word,
+      words: block.map((e) => e.word),
+      starts,
+      docs,
+      fields,
+    });
     start = end;
   }
   return rows;

@@ -194,7 +194,9 @@ describe('the cache writer queues, the indexer indexes', () => {
       await runSearchIndexer(db);
     }
     const uidsOf = async (w: string) =>
-      (await searchLocal(db, q(text([w])), ALL, { limit: 10 })).rows.map((row) => row.uid).sort((a, b) => a - b);
+      (await searchLocal(db, q(text([w])), ALL, { limit: 10 })).rows
+        .map((row) => row.uid)
+        .sort((a, b) => a - b);
     expect(await uidsOf(word(1))).toEqual([2_000]);
     expect(await uidsOf(word(10))).toEqual([1]);
     expect(await uidsOf(word(11))).toEqual([1, 2_004]);
@@ -420,9 +422,14 @@ describe('searchLocal', () => {
     expect(unread.rows.map((row) => row.id)).toEqual([`${OTHER_INBOX}#6`, `${ARCHIVE}#5`]);
     expect(unread.truncated).toBe(true);
     expect(unread.total).toBe(4);
-    const flagged = await searchLocal(db, q({ kind: 'flag', flag: 'flagged', negated: false }), ALL, {
-      limit: 10,
-    });
+    const flagged = await searchLocal(
+      db,
+      q({ kind: 'flag', flag: 'flagged', negated: false }),
+      ALL,
+      {
+        limit: 10,
+      },
+    );
     expect(flagged.rows.map((row) => row.id)).toEqual([`${INBOX}#4`]);
     expect(flagged.total).toBe(1);
     const read = q({ kind: 'flag', flag: 'read', negated: false });

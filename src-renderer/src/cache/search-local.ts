@@ -154,7 +154,14 @@ export async function searchLocal(
   const rest: SearchQuery = { terms: query.terms.filter((term) => !words.proved.has(term)) };
   const textLeft = rest.terms.some((term) => term.kind === 'text');
   const rowIds = pass.docs.map((doc) => docs.rowIds[doc] as string);
-  const checked = await check(db, rest, resolved, rowIds, opts.limit, textLeft ? CHECK_LIMIT : Infinity);
+  const checked = await check(
+    db,
+    rest,
+    resolved,
+    rowIds,
+    opts.limit,
+    textLeft ? CHECK_LIMIT : Infinity,
+  );
   const unindexed = await check(
     db,
     query,
@@ -289,7 +296,9 @@ function candidates(
 ): { docs: number[]; coverage: Omit<SearchCoverage, 'indexing'> } {
   // Per folder of the index: in scope (searched), and meeting the folder and account terms.
   const inScope = docs.folderIds.map((id) => scope.folders.has(id));
-  const folderOk = docs.folderIds.map((id, i) => inScope[i] === true && folderHolds(query, scope, id));
+  const folderOk = docs.folderIds.map(
+    (id, i) => inScope[i] === true && folderHolds(query, scope, id),
+  );
   const holds = filterOf(query);
   const { level, required, excluded } = words;
   const order = docs.order();
@@ -345,7 +354,7 @@ function filterOf(query: SearchQuery): (bits: number, date: number, size: number
       case 'flag': {
         const bit = term.flag === 'flagged' ? DOC.flagged : DOC.unread;
         const set = term.flag !== 'read';
-        tests.push((bits) => ((bits & bit) !== 0) === set !== not);
+        tests.push((bits) => (((bits & bit) !== 0) === set) !== not);
         break;
       }
       case 'date':
@@ -392,7 +401,8 @@ async function check(
     const present = rows.filter((row): row is MessageRow => !!row);
     for (const row of await matching(db, query, scope, present, bodies)) {
       found.push(row);
-      if (found.length > limit) return { rows: found.slice(0, limit), truncated: true, unchecked: 0 };
+      if (found.length > limit)
+        return { rows: found.slice(0, limit), truncated: true, unchecked: 0 };
     }
   }
   return { rows: found, truncated: false, unchecked: ids.length - end };

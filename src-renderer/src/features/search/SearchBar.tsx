@@ -135,8 +135,8 @@ function Coverage({ search }: { search: SearchView }) {
       {local.unchecked !== undefined && (
         <span className="search-unchecked">
           {' '}
-          {local.unchecked.toLocaleString()} older messages with all these words were not
-          checked for the exact match: add a word or a date to narrow the search.
+          {local.unchecked.toLocaleString()} older messages with all these words were not checked
+          for the exact match: add a word or a date to narrow the search.
         </span>
       )}
       {indexing && <span className="search-indexing"> Building the search index…</span>}

@@ -74,7 +74,11 @@ export function useSearch(accounts: AccountSummary[]): SearchView {
   const found = useLiveQuery(
     async () =>
       query && active
-        ? { key, result: await searchLocal(db, query, scope, { limit: RESULT_PAGE * shown }) }
+        ? {
+            key,
+            pages: shown,
+            result: await searchLocal(db, query, scope, { limit: RESULT_PAGE * shown }),
+          }
         : undefined,
     [key, active, shown],
   );
@@ -92,7 +96,8 @@ export function useSearch(accounts: AccountSummary[]): SearchView {
     [local, serverRows],
   );
   const highlight = useMemo(() => highlightOf(query ?? { terms: [] }), [query]);
-  // One more page; asked again for the same page, nothing happens (the list asks as it scrolls).
+  // One more page, once the pages asked for are in (the list asks on every scroll).
+  const complete = found?.key === key && found.pages === shown;
   const showMore = () =>
     setPages((before) =>
       before.key === key && before.count > shown ? before : { key, count: shown + 1 },
@@ -108,7 +113,7 @@ export function useSearch(accounts: AccountSummary[]): SearchView {
     model: arrayModel(
       entries,
       active && local === undefined && parsed?.ok === true,
-      local?.truncated ? showMore : undefined,
+      complete && local?.truncated ? showMore : undefined,
     ),
     highlight,
     fromServer,
@@ -202,7 +207,7 @@ function useDebounced(value: string, ms: number): string {
 
 /** The last answer while the next query reads, so the list does not blink as one types. */
 function useLatestResult(
-  found: { key: string; result: LocalSearchResult } | undefined,
+  found: { key: string; pages: number; result: LocalSearchResult } | undefined,
   active: boolean,
 ): LocalSearchResult | undefined {
   const [kept, setKept] = useState(found);
