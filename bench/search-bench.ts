@@ -29,7 +29,8 @@ export interface SearchBenchOptions {
   log(line: string): void;
 }
 
-interface QueryRun {
+/** One timed search, as the page reports it. */
+export interface QueryRun {
   label: string;
   ms: number;
   rows: number;
@@ -182,14 +183,7 @@ export async function searchBench(opts: SearchBenchOptions): Promise<BenchResult
         `${built.chunks} chunks, ${built.postings} blocks of postings; storage ${mb(before)} → ${mb(after)} MB`,
     );
 
-    const runs: {
-      label: string;
-      ms: number;
-      rows: number;
-      truncated: boolean;
-      unchecked: number;
-      coverage: unknown;
-    }[] = await page.evaluate(
+    const runs: QueryRun[] = await page.evaluate(
       ([name, reps]) => (globalThis as unknown as Pages).__indexed.runQueries(name, reps),
       ['search', opts.reps] as const,
     );

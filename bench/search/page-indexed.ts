@@ -3,6 +3,7 @@ import type { SearchQuery, SearchTerm } from '#shared/search/query';
 import { openCache, type PetrelDb } from '../../src-renderer/src/cache/db.ts';
 import { runSearchIndexer } from '../../src-renderer/src/cache/search-index.ts';
 import { RESULT_PAGE, searchLocal } from '../../src-renderer/src/cache/search-local.ts';
+import type { QueryRun } from '../search-bench.ts';
 import { ACCOUNT, PHRASE, PLANTED, WORDS } from './data.ts';
 import { seed } from './page-seed.ts';
 
@@ -68,14 +69,7 @@ async function runQueries(name: string, reps: number) {
     accountIds: [ACCOUNT],
     accounts: [{ id: ACCOUNT, name: 'Bench', email: 'bench@example.org' }],
   };
-  const out: {
-    label: string;
-    ms: number;
-    rows: number;
-    truncated: boolean;
-    unchecked: number;
-    coverage: unknown;
-  }[] = [];
+  const out: QueryRun[] = [];
   for (let rep = 0; rep < reps; rep++) {
     for (const [label, query] of QUERIES) {
       const started = performance.now();

@@ -76,8 +76,11 @@ const STEP_PAUSE_MS = 50;
 /** How long the indexer waits while the cache writer is busy, and for how long at most. */
 const BUSY_WAIT_MS = 1_000;
 const MAX_DEFER_MS = 30_000;
-/** How often an idle indexer looks for new work. */
+/** How often an idle indexer looks for new work, and how long it waits after a failed step. */
 const IDLE_POLL_MS = 2_000;
+const ERROR_PAUSE_MS = 30_000;
+/** How long after the app starts the indexer first looks. */
+const START_DELAY_MS = 3_000;
 
 /** The text of a message's cached parts: text/plain as is, text/html as text, in section order. */
 export function bodyTextOf(parts: readonly BodyRow[], limit = BODY_TEXT_LIMIT): string | undefined {
@@ -333,8 +336,15 @@ export function loadSearchDocs(db: PetrelDb): Promise<SearchDocs> {
   if (!docs) {
     docs = (async () => {
       const table = new SearchDocs();
-      for (const row of await db.searchDocs.orderBy('chunk').toArray()) table.load(row);
-      table.order();
+      // A chunk at a time, ordered as it comes, with the page's turn between: 100,000 messages
+      // at once were a 150 ms task.
+      const keys = await db.searchDocs.orderBy('chunk').primaryKeys();
+      for (const key of keys) {
+        const row = await db.searchDocs.get(key);
+        if (row) table.load(row);
+        table.order();
+        await yieldToPage();
+      }
       table.blocks = await blockDirectory(db);
       return table;
     })();
@@ -541,6 +551,7 @@ function yieldToPage(): Promise<void> {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {
       channel.port1.close();
+      channel.port2.close();
       resume();
     };
     channel.port2.postMessage(null);
@@ -632,12 +643,18 @@ async function indexNext(db: PetrelDb, max: number): Promise<boolean> {
   const chunks = [...docs.dirty].map((chunk) => docs.chunkRow(chunk));
   docs.dirty.clear();
   const directory = new Map<number, string[]>();
-  await db.transaction('rw', db.searchBlocks, db.searchDocs, async () => {
-    for (const [chunk, postings] of perChunk) {
-      directory.set(chunk, await writeBlocks(db, chunk, docs.blocks[chunk] ?? [], postings));
-    }
-    await db.searchDocs.bulkPut(chunks);
-  });
+  try {
+    await db.transaction('rw', db.searchBlocks, db.searchDocs, async () => {
+      for (const [chunk, postings] of perChunk) {
+        directory.set(chunk, await writeBlocks(db, chunk, docs.blocks[chunk] ?? [], postings));
+      }
+      await db.searchDocs.bulkPut(chunks);
+    });
+  } catch (error) {
+    // Nothing was written: the next step starts again from what is stored.
+    forgetSearchDocs(db);
+    throw error;
+  }
   for (const [chunk, firsts] of directory) docs.blocks[chunk] = firsts;
   await db.searchPending.bulkDelete(work.keys);
   return true;
@@ -775,7 +792,8 @@ export async function runSearchIndexer(db: PetrelDb, max = CHUNK_DOCS): Promise<
 }
 
 /**
- * Keeps the index up to date in the background: a step, a pause, the next; when nothing is
+ * Keeps the index up to date in the background, from `START_DELAY_MS` after the app starts (its
+ * first screens come first): a step, a pause, the next; when nothing is
  * pending, a look every `IDLE_POLL_MS`. While the cache writer is busy (a new pending row since
  * the last look: a first sync, the prefetch) it waits, for `MAX_DEFER_MS` at most, so that it does
  * not take the renderer's time from sync. Steps wait for an idle moment of the page when the
@@ -783,7 +801,10 @@ export async function runSearchIndexer(db: PetrelDb, max = CHUNK_DOCS): Promise<
  */
 export function startSearchIndexer(
   db: PetrelDb,
-  onError: (error: unknown) => void = (error) => console.error('Search indexer failed', error),
+  {
+    onError = (error) => console.error('Search indexer failed', error),
+    startDelayMs = START_DELAY_MS,
+  }: { onError?: (error: unknown) => void; startDelayMs?: number } = {},
 ): () => void {
   let stopped = false;
   const sleep = (ms: number) => new Promise((resume) => setTimeout(resume, ms));
@@ -794,10 +815,12 @@ export function startSearchIndexer(
       } else resume();
     });
   void (async () => {
-    try {
-      let lastKey: number | undefined;
-      let deferredSince: number | undefined;
-      while (!stopped) {
+    // Not while the app opens: the first look waits until its first screens are shown.
+    await sleep(startDelayMs);
+    let lastKey: number | undefined;
+    let deferredSince: number | undefined;
+    while (!stopped) {
+      try {
         const key = (await db.searchPending.orderBy(':id').lastKey()) as number | undefined;
         const busy = key !== undefined && key !== lastKey;
         lastKey = key;
@@ -810,9 +833,13 @@ export function startSearchIndexer(
         if (stopped) break;
         const worked = await searchIndexStep(db);
         await sleep(worked ? STEP_PAUSE_MS : IDLE_POLL_MS);
+      } catch (error) {
+        // Said, and tried again later: a step that failed wrote nothing (its work is still
+        // pending), and searches check pending messages one by one meanwhile.
+        if (stopped) break;
+        onError(error);
+        await sleep(ERROR_PAUSE_MS);
       }
-    } catch (error) {
-      if (!stopped) onError(error);
     }
   })();
   return () => {

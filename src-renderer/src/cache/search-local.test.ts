@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { folderIdOf, type MessageRow } from '#shared/mail';
 import type { SearchQuery, SearchTerm } from '#shared/search/query';
 import { applyBatch } from './apply.ts';
@@ -287,6 +287,24 @@ describe('the cache writer queues, the indexer indexes', () => {
     expect((await searchLocal(db, q(text(['pier'])), ALL, { limit: 5 })).total).toBe(2);
   });
 
+  it('a step that fails writes nothing, and a later one indexes everything', async () => {
+    await put(INBOX, [plain(INBOX, 1, { subject: 'Buoy' })]);
+    const failing = vi
+      .spyOn(db.searchDocs, 'bulkPut')
+      .mockRejectedValueOnce(new Error('The disk is full'));
+    await expect(searchIndexStep(db)).rejects.toThrow('The disk is full');
+    failing.mockRestore();
+    expect(await db.searchBlocks.count()).toBe(0);
+    expect(await db.searchPending.count()).toBe(1);
+    // Meanwhile a search checks the pending message on its row.
+    expect(
+      (await searchLocal(db, q(text(['buoy'])), ALL, { limit: 5 })).rows.map((r) => r.id),
+    ).toEqual([`${INBOX}#1`]);
+    await runSearchIndexer(db);
+    expect(await storedDocs()).toEqual({ [`${INBOX}#1`]: { number: 0, bits: DOC.unread } });
+    expect(await ids(q(text(['buoy'])))).toEqual([`${INBOX}#1`]);
+  });
+
   it('expunged messages, a reset folder and a removed account leave the results', async () => {
     await put(INBOX, [
       plain(INBOX, 1, { subject: 'alpha' }),
@@ -303,7 +321,7 @@ describe('the cache writer queues, the indexer indexes', () => {
   });
 
   it('runs in the background and follows the writer', async () => {
-    const stop = startSearchIndexer(db);
+    const stop = startSearchIndexer(db, { startDelayMs: 0 });
     try {
       await put(INBOX, [plain(INBOX, 1, { subject: 'fresh' })]);
       for (let i = 0; i < 100 && (await db.searchPending.count()) > 0; i++) await pause(50);

@@ -51,7 +51,8 @@ export function useListModel(source: ListSource, threaded: boolean): ListModel {
   return threaded ? conversations : flat;
 }
 
-function messageEntry(row: MessageRow): ListEntry {
+/** One message as a line of the list. */
+export function messageEntry(row: MessageRow): ListEntry {
   return {
     key: row.id,
     row,

@@ -11,10 +11,9 @@ import type { AccountSummary } from '#shared/accounts';
 import type { MessageRow } from '#shared/mail';
 import type { ParsedQuery, SearchQuery } from '#shared/search/query';
 import type { ListSource } from '../../cache/list-queries.ts';
-import { isFlagged, isUnread } from '../../cache/list-queries.ts';
 import { db } from '../../state/cache.ts';
 import { useUiStore, type SearchScope } from '../../state/store.ts';
-import type { ListEntry, ListModel } from '../message-list/list-model.ts';
+import { messageEntry, type ListEntry, type ListModel } from '../message-list/list-model.ts';
 import { highlightOf, type Highlight } from './highlight.ts';
 import { foldText } from '#shared/search/fold';
 import { parseSearchQuery } from '#shared/search/parse';
@@ -166,18 +165,7 @@ function merge(
   const rows = extra.length
     ? [...local, ...extra].sort((a, b) => b.date - a.date || a.id.localeCompare(b.id))
     : local;
-  return { entries: rows.map(entryOf), fromServer };
-}
-
-function entryOf(row: MessageRow): ListEntry {
-  return {
-    key: row.id,
-    row,
-    rowIds: [row.id],
-    unread: isUnread(row),
-    flagged: isFlagged(row),
-    hasAttachments: row.hasAttachments,
-  };
+  return { entries: rows.map(messageEntry), fromServer };
 }
 
 /** Rows from this near the end are shown, the next page is asked for (scrolling on finds more). */
