@@ -170,6 +170,8 @@ export interface SearchDocsRow {
   sizes: Float64Array;
   bits: Uint8Array;
   texts: Uint32Array;
+  /** Messages of the chunk marked gone whose postings were dropped (`compactChunk`). */
+  purged?: number;
 }
 
 /**

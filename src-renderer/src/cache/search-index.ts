@@ -21,7 +21,8 @@
  *   after it was indexed without is indexed again under a new number; the old one is marked gone;
  * - flags changed: the `DOC` bits updated in place;
  * - expunged, folders dropped (removed, UIDVALIDITY reset), accounts removed, UID reconciliation:
- *   marked gone. Postings are never rewritten for it: a gone message is skipped by every search.
+ *   marked gone. A gone message is skipped by every search; its postings stay until its chunk has
+ *   `COMPACT_AFTER` of them, when the idle indexer drops them (`compactNext`).
  *
  * Crash safety: a step writes its postings and the chunks' columns in one transaction, then
  * deletes its pending rows. A step cut short before the first commit is done again whole; after
@@ -67,6 +68,8 @@ export const DOC = { unread: 1, flagged: 2, attachment: 4, body: 8, gone: 16 } a
 
 /** Messages read per transaction. */
 const READ_PAGE = 500;
+/** Messages of a chunk marked gone, not yet dropped from its postings, that start a compaction. */
+export const COMPACT_AFTER = CHUNK_DOCS / 4;
 /** A block of postings is cut when it holds this much (3 bytes an entry, 2 a word's letter). */
 const BLOCK_BYTES = 16 * 1024;
 /** Messages whose words are computed between two yields to the page. */
@@ -187,6 +190,9 @@ export class SearchDocs {
   readonly dirty = new Set<number>();
   /** Per chunk, the first word of each of its blocks of postings, ascending. */
   blocks: string[][] = [];
+  /** Per chunk: messages marked gone, and how many of them had their postings dropped. */
+  readonly gone: number[] = [];
+  readonly purged: number[] = [];
 
   /** Numbers newest first (gone ones included), ties by row id, descending. */
   order(): Uint32Array {
@@ -260,6 +266,8 @@ export class SearchDocs {
     const bits = this.bits[doc] as number;
     if (bits & DOC.gone) return;
     this.setBits(doc, bits | DOC.gone);
+    const chunk = Math.floor(doc / CHUNK_DOCS);
+    this.gone[chunk] = (this.gone[chunk] ?? 0) + 1;
     if (this.byRow.get(this.rowIds[doc] as string) === doc) {
       this.byRow.delete(this.rowIds[doc] as string);
     }
@@ -286,6 +294,7 @@ export class SearchDocs {
       sizes: this.sizes.slice(start, end),
       bits: this.bits.slice(start, end),
       texts: this.texts.slice(start, end),
+      purged: this.purged[chunk] ?? 0,
     };
   }
 
@@ -298,6 +307,11 @@ export class SearchDocs {
     this.sizes.set(row.sizes, start);
     this.bits.set(row.bits, start);
     this.texts.set(row.texts, start);
+    this.purged[row.chunk] = row.purged ?? 0;
+    this.gone[row.chunk] = row.bits.reduce(
+      (sum, bits) => sum + ((bits & DOC.gone) !== 0 ? 1 : 0),
+      0,
+    );
     row.rowIds.forEach((rowId, i) => {
       const doc = start + i;
       this.rowIds[doc] = rowId;
@@ -539,7 +553,9 @@ const running = new WeakMap<PetrelDb, Promise<unknown>>();
  */
 export function searchIndexStep(db: PetrelDb, max = CHUNK_DOCS): Promise<boolean> {
   const previous = running.get(db) ?? Promise.resolve();
-  const step = previous.catch(() => {}).then(() => indexNext(db, max));
+  const step = previous
+    .catch(() => {})
+    .then(async () => (await indexNext(db, max)) || (await compactNext(db)));
   running.set(db, step);
   return step;
 }
@@ -782,6 +798,57 @@ function cutBlocks(chunk: number, entries: readonly Entry[]): SearchBlockRow[] {
     start = end;
   }
   return rows;
+}
+
+/**
+ * Drops the postings of messages marked gone from the first chunk that has at least
+ * `COMPACT_AFTER` of them not dropped yet (mail expunged, or indexed again when its body came):
+ * its blocks are read, filtered and cut again, in one transaction with the chunk's columns.
+ * Numbers do not change. False when no chunk needed it.
+ */
+async function compactNext(db: PetrelDb): Promise<boolean> {
+  const docs = await loadSearchDocs(db);
+  const chunk = docs.gone.findIndex(
+    (gone, i) => gone !== undefined && gone - (docs.purged[i] ?? 0) >= COMPACT_AFTER,
+  );
+  if (chunk < 0) return false;
+  const start = chunk * CHUNK_DOCS;
+  const gone = docs.gone[chunk] as number;
+  const isGone = (local: number) => ((docs.bits[start + local] as number) & DOC.gone) !== 0;
+  let firsts: string[] = [];
+  try {
+    await db.transaction('rw', db.searchBlocks, db.searchDocs, async () => {
+      const blocks = await db.searchBlocks
+        .where('[chunk+first]')
+        .between([chunk, Dexie.minKey], [chunk, Dexie.maxKey], true, true)
+        .toArray();
+      const entries: Entry[] = [];
+      for (const block of blocks) {
+        block.words.forEach((word, w) => {
+          const docsOf: number[] = [];
+          const fieldsOf: number[] = [];
+          for (let i = block.starts[w] as number; i < (block.starts[w + 1] as number); i++) {
+            const local = block.docs[i] as number;
+            if (isGone(local)) continue;
+            docsOf.push(local);
+            fieldsOf.push(block.fields[i] as number);
+          }
+          if (docsOf.length) entries.push({ word, docs: docsOf, fields: fieldsOf });
+        });
+      }
+      const rows = cutBlocks(chunk, entries);
+      await db.searchBlocks.bulkDelete(blocks.map((b): [number, string] => [chunk, b.first]));
+      await db.searchBlocks.bulkPut(rows);
+      docs.purged[chunk] = gone;
+      await db.searchDocs.put(docs.chunkRow(chunk));
+      firsts = rows.map((row) => row.first);
+    });
+  } catch (error) {
+    forgetSearchDocs(db);
+    throw error;
+  }
+  docs.blocks[chunk] = firsts;
+  return true;
 }
 
 /** Indexes everything pending now (tests, the benchmark); resolves when nothing is left. */

@@ -6,6 +6,7 @@ import { applyBatch } from './apply.ts';
 import { openCache, type PetrelDb } from './db.ts';
 import {
   CHUNK_DOCS,
+  COMPACT_AFTER,
   DOC,
   FIELD,
   forgetSearchDocs,
@@ -287,6 +288,35 @@ describe('the cache writer queues, the indexer indexes', () => {
     expect((await searchLocal(db, q(text(['pier'])), ALL, { limit: 5 })).total).toBe(2);
   });
 
+  it('drops the postings of a chunk’s gone messages once there are enough of them', async () => {
+    const count = COMPACT_AFTER + 50;
+    await put(
+      INBOX,
+      Array.from({ length: count }, (_, i) =>
+        message(INBOX, i + 1, { subject: i < 50 ? 'kelp forest' : 'kelp', preview: '' }),
+      ),
+    );
+    await runSearchIndexer(db);
+    const entries = async () => (await postingsOf('kelp')).reduce((n, p) => n + p.docs.length, 0);
+    expect(await entries()).toBe(count);
+    // Expunged, all but the first 50, less one: not enough to compact.
+    const gone = Array.from({ length: COMPACT_AFTER }, (_, i) => 51 + i);
+    await applyBatch(db, batch(ACCOUNT, { folderId: INBOX, remove: gone.slice(1) }));
+    await runSearchIndexer(db);
+    expect(await entries()).toBe(count);
+    await applyBatch(db, batch(ACCOUNT, { folderId: INBOX, remove: gone.slice(0, 1) }));
+    await runSearchIndexer(db);
+    expect(await entries()).toBe(50);
+    expect((await db.searchDocs.get(0))?.purged).toBe(COMPACT_AFTER);
+    expect(await postingsOf('forest')).toHaveLength(1);
+    const found = await searchLocal(db, q(text(['kelp'])), ALL, { limit: 5 });
+    expect(found.total).toBe(50);
+    expect(found.rows.map((row) => row.uid)).toEqual([50, 49, 48, 47, 46]);
+    // Read again from storage: the same.
+    forgetSearchDocs(db);
+    expect((await searchLocal(db, q(text(['kelp'])), ALL, { limit: 5 })).total).toBe(50);
+  }, 30_000);
+
   it('a step that fails writes nothing, and a later one indexes everything', async () => {
     await put(INBOX, [plain(INBOX, 1, { subject: 'Buoy' })]);
     const failing = vi
@@ -456,10 +486,12 @@ describe('searchLocal', () => {
     const first = (await db.messages.get(`${INBOX}#1`))!;
     await db.messages.put({ ...first, flags: [] });
     expect(await ids(read)).toEqual([`${INBOX}#4`]);
-    // A one-letter prefix is not looked up: every message is checked on its row.
+    // A one-letter prefix as typed: every word it starts, from the index.
     const letter = await searchLocal(db, q(text(['h'], { prefix: true })), ALL, { limit: 10 });
     expect(letter.rows).toHaveLength(6);
-    expect(letter.total).toBeUndefined();
+    expect(letter.total).toBe(6);
+    const none = await searchLocal(db, q(text(['q'], { prefix: true })), ALL, { limit: 10 });
+    expect(none).toMatchObject({ rows: [], total: 0 });
   });
 
   it('a phrase is checked on rows, at most CHECK_LIMIT of them, and says how many were not', async () => {

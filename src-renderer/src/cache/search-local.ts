@@ -49,8 +49,6 @@ export const POSTING_CAP = 400;
 export const PENDING_CHECKED = 1_000;
 /** Candidates whose rows a search checks at most for terms the postings cannot prove. */
 export const CHECK_LIMIT = 2_000;
-/** A prefix shorter than this would read much of the index: it is checked on rows instead. */
-const MIN_PREFIX = 2;
 /** Rows read per page when checking: at most, and at least. */
 const CHECK_PAGE = 200;
 const MIN_CHECK_PAGE = 20;
@@ -210,7 +208,7 @@ async function lookUp(db: PetrelDb, docs: SearchDocs, query: SearchQuery): Promi
     const last = term.words.length - 1;
     const keys = term.words
       .map((word, i) => ({ word, prefix: term.prefix && i === last }))
-      .filter((key) => key.word !== '' && (!key.prefix || key.word.length >= MIN_PREFIX));
+      .filter((key) => key.word !== '');
     if (term.negated) {
       if (term.words.length === 1 && keys.length === 1) {
         negative.push({ key: keys[0] as WordKey, mask, term });

@@ -15,7 +15,7 @@ import { db } from '../../state/cache.ts';
 import { useUiStore, type SearchScope } from '../../state/store.ts';
 import { messageEntry, type ListEntry, type ListModel } from '../message-list/list-model.ts';
 import { highlightOf, type Highlight } from './highlight.ts';
-import { foldText } from '#shared/search/fold';
+import { accountIs } from '#shared/search/match';
 import { parseSearchQuery } from '#shared/search/parse';
 import {
   RESULT_PAGE,
@@ -132,7 +132,7 @@ function resolve(
     .filter((account) =>
       (query?.terms ?? []).every((term) => {
         if (term.kind !== 'account') return true;
-        const hit = [account.name, account.email].some((v) => foldText(v).includes(term.account));
+        const hit = accountIs(term.account, { name: account.name, email: account.email });
         return term.negated ? !hit : hit;
       }),
     )
