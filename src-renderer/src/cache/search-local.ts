@@ -45,8 +45,11 @@ export const RESULT_PAGE = 100;
 /** Blocks of postings read per word at most (a word is in one block per chunk; a prefix may
  * span several). */
 export const POSTING_CAP = 400;
-/** Messages waiting to be indexed that a search checks one by one; more, and it says `indexing`. */
-export const PENDING_CHECKED = 1_000;
+/**
+ * Messages waiting to be indexed that a search checks one by one (their rows and bodies are read);
+ * more, and it says `indexing` and uses what the index held for them before.
+ */
+export const PENDING_CHECKED = 250;
 /** Candidates whose rows a search checks at most for terms the postings cannot prove. */
 export const CHECK_LIMIT = 2_000;
 /** Rows read per page when checking: at most, and at least. */
