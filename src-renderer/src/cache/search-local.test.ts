@@ -516,6 +516,15 @@ describe('searchLocal', () => {
     expect(result.coverage.indexing).toBe(true);
   }, 30_000);
 
+  it('a query of more words than it narrows by still checks the rest', async () => {
+    const words = Array.from({ length: 300 }, (_, i) => `w${i}`);
+    await put(ARCHIVE, [
+      plain(ARCHIVE, 10, { subject: words.join(' ') }),
+      plain(ARCHIVE, 11, { subject: words.slice(0, 299).join(' ') }),
+    ]);
+    expect(await ids(q(...words.map((word) => text([word]))))).toEqual([`${ARCHIVE}#10`]);
+  });
+
   it('truncates at the limit', async () => {
     await runSearchIndexer(db);
     const result = await searchLocal(db, q(text(['harbour'])), ALL, { limit: 3 });

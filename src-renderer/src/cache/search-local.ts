@@ -234,18 +234,18 @@ async function lookUp(db: PetrelDb, docs: SearchDocs, query: SearchQuery): Promi
 
   const result: WordMatches = { required: 0, proved: new Set() };
   const incomplete = new Set<SearchTerm>();
-  for (const { key, mask, term } of positive.slice(0, MAX_REQUIRED)) {
-    const found = postingsOf(key);
+  positive.forEach(({ key, mask, term }, i) => {
+    const found = i < MAX_REQUIRED ? postingsOf(key) : undefined;
     if (!found || found.capped) {
       incomplete.add(term);
-      continue;
+      return;
     }
     const level = (result.level ??= new Uint8Array(size));
     const from = result.required++;
     eachPosting(found.postings, mask, size, (doc) => {
       if (level[doc] === from) level[doc] = from + 1;
     });
-  }
+  });
   for (const { key, mask, term } of negative) {
     const found = postingsOf(key);
     if (!found || found.capped) {
