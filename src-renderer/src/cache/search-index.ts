@@ -5,15 +5,17 @@
  * page it shows.
  *
  * Layout. Messages get numbers in the order they are indexed, in chunks of `CHUNK_DOCS`:
- * - `searchPostings`, one row per word per chunk: the chunk's local numbers of the messages the
- *   word occurs in (`Uint16Array`, ascending) and the fields of each (`FIELD` bits: subject, from,
- *   to, cc, body, preview). So `subject:harbour` and `from:alice` are answered from postings too.
+ * - `searchBlocks`: per chunk, the postings of consecutive words packed in rows of about 16 KB
+ *   (`SearchBlockRow`): for each word, the chunk's local numbers of the messages it occurs in
+ *   (`Uint16Array`, ascending) and the fields of each (`FIELD` bits: subject, from, to, cc, body,
+ *   preview). So `subject:harbour` and `from:alice` are answered from postings too.
  * - `searchDocs`, one row per chunk: row id, date, size and `DOC` bits of each of its messages. All
  *   chunks are held in memory (`loadSearchDocs`: about 30 bytes plus the row id per message, with
  *   the order by date), so that filters, scope, counts and the newest-first order cost no reads.
  *
  * Why not in the cache writer's transactions: an IndexedDB index entry costs about 20 µs in
  * Chromium and a message has about 180 distinct words with its body, which made sync 3.5× slower.
+ * Why blocks: one row per word per chunk was about 30,000 writes of ~45 µs for a chunk.
  * So `apply.ts` only queues what a batch changed (`searchPending`, one row per batch), and this
  * indexer takes it in, in the background, a chunk at a time:
  * - rows put or given text: indexed, unless already indexed with everything they have now (a UID's
@@ -50,7 +52,7 @@ export const CHUNK_DOCS = 8_192;
 /** Body text indexed per message: the first 64 KB (of characters) of its cached text parts. */
 export const BODY_TEXT_LIMIT = 64 * 1024;
 
-/** Fields a word occurs in, as bits of `SearchPostingRow.fields`. */
+/** Fields a word occurs in, as bits of `SearchBlockRow.fields`. */
 export const FIELD = {
   subject: 1,
   from: 2,
@@ -699,6 +701,11 @@ async function writeBlocks(
     const posting = postings.get(word) as { docs: number[]; fields: number[] };
     return { word, docs: posting.docs, fields: posting.fields };
   };
+  if (firsts.length === 0) {
+    const rows = cutBlocks(chunk, words.map(fresh));
+    await db.searchBlocks.bulkPut(rows);
+    return rows.map((row) => row.first);
+  }
   // The blocks touched: the one each new word falls in (a word before the first, the first).
   const touched = new Map<number, string[]>();
   for (const word of words) {
@@ -707,24 +714,16 @@ async function writeBlocks(
     if (list) list.push(word);
     else touched.set(at, [word]);
   }
-  if (firsts.length === 0) {
-    const rows = cutBlocks(chunk, words.map(fresh));
-    await db.searchBlocks.bulkPut(rows);
-    return rows.map((row) => row.first);
-  }
   const indexes = [...touched.keys()];
-  const stored = await db.searchBlocks.bulkGet(
-    indexes.map((i): [number, string] => [chunk, firsts[i] as string]),
-  );
+  const keys = indexes.map((i): [number, string] => [chunk, firsts[i] as string]);
+  const stored = await db.searchBlocks.bulkGet(keys);
   const rows: SearchBlockRow[] = [];
   indexes.forEach((index, n) => {
     const block = stored[n];
-    const added = touched.get(index) as string[];
-    rows.push(...cutBlocks(chunk, block ? mergeBlock(block, added.map(fresh)) : added.map(fresh)));
+    const added = (touched.get(index) as string[]).map(fresh);
+    rows.push(...cutBlocks(chunk, block ? mergeBlock(block, added) : added));
   });
-  await db.searchBlocks.bulkDelete(
-    indexes.map((i): [number, string] => [chunk, firsts[i] as string]),
-  );
+  await db.searchBlocks.bulkDelete(keys);
   await db.searchBlocks.bulkPut(rows);
   const kept = firsts.filter((_, i) => !touched.has(i));
   return [...kept, ...rows.map((row) => row.first)].sort();
@@ -860,8 +859,8 @@ export async function runSearchIndexer(db: PetrelDb, max = CHUNK_DOCS): Promise<
 
 /**
  * Keeps the index up to date in the background, from `START_DELAY_MS` after the app starts (its
- * first screens come first): a step, a pause, the next; when nothing is
- * pending, a look every `IDLE_POLL_MS`. While the cache writer is busy (a new pending row since
+ * first screens come first): a step, a pause, the next; when nothing is pending, a look every
+ * `IDLE_POLL_MS`. While the cache writer is busy (a new pending row since
  * the last look: a first sync, the prefetch) it waits, for `MAX_DEFER_MS` at most, so that it does
  * not take the renderer's time from sync. Steps wait for an idle moment of the page when the
  * browser offers `requestIdleCallback`. Returns a function that stops it.

@@ -4,7 +4,8 @@
  * answers from the search index (`search-index.ts`) and reads rows only for the page it returns.
  *
  * 1. Postings: each word of the query's text terms is looked up (a prefix: every word it starts,
- *    at most `POSTING_CAP` posting rows), limited to the term's field by the postings' field bits.
+ *    at most `POSTING_CAP` blocks of postings), limited to the term's field by the postings'
+ *    field bits.
  *    A message must have every positive word; a negated one-word term takes its messages out.
  * 2. One pass over the indexed messages newest first (in memory) keeps those in scope, not gone,
  *    with every word, and meeting the filters the index holds (flags, attachment, date, size,
@@ -18,13 +19,8 @@
  *    when there are few (`PENDING_CHECKED`); more, and the coverage says `indexing`.
  */
 import { folderIdOfRowId, type FolderRow, type MessageRow } from '#shared/mail';
-import {
-  accountIs,
-  folderIs,
-  matchesMessage,
-  needsBody,
-  type SearchableMessage,
-} from '#shared/search/match';
+import { folderMatches } from '#shared/search/imap';
+import { folderIs, matchesMessage, needsBody, type SearchableMessage } from '#shared/search/match';
 import type { SearchQuery, SearchTerm, TextField } from '#shared/search/query';
 import type { PetrelDb, SearchPosting } from './db.ts';
 import { hiddenFolders } from './pending-effects.ts';
@@ -155,22 +151,17 @@ export async function searchLocal(
   const rest: SearchQuery = { terms: query.terms.filter((term) => !words.proved.has(term)) };
   const textLeft = rest.terms.some((term) => term.kind === 'text');
   const rowIds = pass.docs.map((doc) => docs.rowIds[doc] as string);
-  const checked = await check(
-    db,
-    rest,
-    resolved,
-    rowIds,
-    opts.limit,
-    textLeft ? CHECK_LIMIT : Infinity,
-  );
-  const unindexed = await check(
-    db,
-    query,
-    resolved,
-    pendingIds.filter((id) => resolved.folders.has(folderIdOfRowId(id))),
-    Infinity,
-    Infinity,
-  );
+  const [checked, unindexed] = await Promise.all([
+    check(db, rest, resolved, rowIds, opts.limit, textLeft ? CHECK_LIMIT : Infinity),
+    check(
+      db,
+      query,
+      resolved,
+      pendingIds.filter((id) => resolved.folders.has(folderIdOfRowId(id))),
+      Infinity,
+      Infinity,
+    ),
+  ]);
   const rows = [...checked.rows, ...unindexed.rows].sort(
     (a, b) => b.date - a.date || (a.id < b.id ? 1 : -1),
   );
@@ -295,11 +286,13 @@ function candidates(
   words: WordMatches,
   skip: Set<number>,
 ): { docs: number[]; coverage: Omit<SearchCoverage, 'indexing'> } {
-  // Per folder of the index: in scope (searched), and meeting the folder and account terms.
+  // Per folder of the index: in scope (searched), and meeting the folder and account terms (a
+  // positive `in:` already narrowed the scope), as the server step chooses its folders.
   const inScope = docs.folderIds.map((id) => scope.folders.has(id));
-  const folderOk = docs.folderIds.map(
-    (id, i) => inScope[i] === true && folderHolds(query, scope, id),
-  );
+  const folderOk = docs.folderIds.map((id) => {
+    const folder = scope.folders.get(id);
+    return folder !== undefined && folderMatches(query, folder, accountOf(scope, folder.accountId));
+  });
   const holds = filterOf(query);
   const { level, required, excluded } = words;
   const order = docs.order();
@@ -325,22 +318,6 @@ function candidates(
   const coverage: Omit<SearchCoverage, 'indexing'> = { messages, bodiesMissing };
   if (since !== Infinity) coverage.bodiesCachedSince = since;
   return { docs: found, coverage };
-}
-
-/** The folder and account terms, for one folder (a positive `in:` already narrowed the scope). */
-function folderHolds(query: SearchQuery, scope: Scope, folderId: string): boolean {
-  const folder = scope.folders.get(folderId) as FolderRow;
-  const account = scope.accounts.get(folder.accountId);
-  return query.terms.every((term) => {
-    if (term.kind === 'in') return folderIs(term.folder, searchFolder(folder)) !== term.negated;
-    if (term.kind === 'account') {
-      const holds =
-        account !== undefined &&
-        accountIs(term.account, { name: account.name, email: account.email });
-      return holds !== term.negated;
-    }
-    return true;
-  });
 }
 
 /** The flag, attachment, date and size terms, over the index's columns. */
@@ -441,21 +418,17 @@ async function matching(
   return rows.filter((row) => passed.has(row.id));
 }
 
-function searchFolder(folder: FolderRow | undefined): SearchableMessage['folder'] {
-  return {
-    path: folder?.path ?? '',
-    name: folder?.name ?? '',
-    ...(folder?.role ? { role: folder.role } : {}),
-    ...(folder?.delimiter ? { delimiter: folder.delimiter } : {}),
-  };
+/** An account's name and address (empty when not given: `account:` terms then match nothing). */
+function accountOf(scope: Scope, accountId: string): { name: string; email: string } {
+  const account = scope.accounts.get(accountId);
+  return { name: account?.name ?? '', email: account?.email ?? '' };
 }
 
 function searchable(row: MessageRow, scope: Scope, bodyText?: string): SearchableMessage {
-  const account = scope.accounts.get(row.accountId);
   const message: SearchableMessage = {
     row,
-    folder: searchFolder(scope.folders.get(row.folderId)),
-    account: { name: account?.name ?? '', email: account?.email ?? '' },
+    folder: scope.folders.get(row.folderId) ?? { path: '', name: '' },
+    account: accountOf(scope, row.accountId),
   };
   if (bodyText !== undefined) message.bodyText = bodyText;
   return message;
@@ -479,7 +452,7 @@ async function resolveScope(db: PetrelDb, query: SearchQuery, scope: SearchScope
   folders = folders.filter((f) => !hidden.has(f.id));
   for (const term of query.terms) {
     if (term.kind !== 'in' || term.negated) continue;
-    folders = folders.filter((f) => folderIs(term.folder, searchFolder(f)));
+    folders = folders.filter((f) => folderIs(term.folder, f));
   }
   return {
     folders: new Map(folders.map((f) => [f.id, f])),
