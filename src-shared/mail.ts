@@ -96,6 +96,10 @@ export const folderIdOf = (accountId: string, path: string): string => `${accoun
 /** Account ids are UUIDs: they never contain ":", so the folder id splits unambiguously. */
 export const messageRowId = (folderId: string, uid: number): string => `${folderId}#${uid}`;
 
+/** The account id of a folder id (everything before the first ":"; account ids have none). */
+export const accountIdOfFolderId = (folderId: string): string =>
+  folderId.slice(0, folderId.indexOf(':'));
+
 /** The folder's path on the server (everything after the account id and its ":"). */
 export const pathOfFolderId = (folderId: string): string =>
   folderId.slice(folderId.indexOf(':') + 1);

@@ -4,7 +4,13 @@
  * checkpoints it reports, abandoning batches the previous cache never acknowledged.
  */
 import type { AccountStatus, AccountSummary } from '#shared/accounts';
-import { folderIdOfRowId, uidOfRowId, type PartRequest } from '#shared/mail';
+import {
+  accountIdOfFolderId,
+  folderIdOfRowId,
+  pathOfFolderId,
+  uidOfRowId,
+  type PartRequest,
+} from '#shared/mail';
 import { PetrelError } from '#shared/result';
 import type {
   LoadMessagesRequest,
@@ -68,9 +74,7 @@ export class SyncEngine {
   private forgetRemovedAccounts(state: CacheState, accounts: AccountSummary[]): void {
     const configured = new Set(accounts.map((a) => a.id));
     const cached = new Set(
-      [...state.folderIds, ...Object.keys(state.checkpoints)].map((id) =>
-        id.slice(0, id.indexOf(':')),
-      ),
+      [...state.folderIds, ...Object.keys(state.checkpoints)].map(accountIdOfFolderId),
     );
     for (const accountId of cached) {
       if (!configured.has(accountId))
@@ -111,11 +115,10 @@ export class SyncEngine {
       byFolder.set(folderId, list);
     }
     for (const [folderId, messages] of byFolder) {
-      const split = folderId.indexOf(':');
-      const sync = this.syncs.get(folderId.slice(0, split));
+      const sync = this.syncs.get(accountIdOfFolderId(folderId));
       if (!sync)
         throw new PetrelError('invalid-argument', 'That message belongs to no account here.');
-      await sync.loadParts(folderId.slice(split + 1), messages, background);
+      await sync.loadParts(pathOfFolderId(folderId), messages, background);
     }
   }
 
@@ -127,7 +130,7 @@ export class SyncEngine {
 
   /** Fetches rows the server step found into the cache (headers only). */
   loadMessages(request: LoadMessagesRequest): Promise<number> {
-    const { sync, email } = this.running(request.folderId.slice(0, request.folderId.indexOf(':')));
+    const { sync, email } = this.running(accountIdOfFolderId(request.folderId));
     return loadMessages(sync, email, request);
   }
 

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { folderIdOf, type MessageRow } from '#shared/mail';
+import { accountIdOfFolderId, folderIdOf, type MessageRow } from '#shared/mail';
 import type { SearchQuery, SearchTerm } from '#shared/search/query';
 import { applyBatch } from './apply.ts';
 import { openCache, type PetrelDb } from './db.ts';
@@ -56,7 +56,7 @@ const q = (...terms: SearchTerm[]): SearchQuery => ({ terms });
 const put = (folderId: string, rows: MessageRow[]) =>
   applyBatch(
     db,
-    batch(folderId.slice(0, folderId.indexOf(':')), {
+    batch(accountIdOfFolderId(folderId), {
       folderId,
       put: rows,
       checkpoint: checkpoint(),

@@ -11,7 +11,7 @@
  * placeholder's made-up UID instead). Undoing the queued move first puts the row back in its
  * folder, and a delete then names the original UID; the move never reaches the server.
  */
-import type { MessageRow } from '#shared/mail';
+import { accountIdOfFolderId, type MessageRow } from '#shared/mail';
 import { hasFlag, type MailTask, type MoveReason } from '#shared/tasks';
 import type { CheckpointRow, PetrelDb } from './db.ts';
 import { enqueueTask, taskScope } from './task-queue.ts';
@@ -86,7 +86,7 @@ export function moveMessages(
   targetFolderId: string,
   reason: MoveReason = 'move',
 ): Promise<number[]> {
-  const targetAccountId = accountOfFolderId(targetFolderId);
+  const targetAccountId = accountIdOfFolderId(targetFolderId);
   return queuePerFolder(
     db,
     rowIds,
@@ -176,7 +176,7 @@ export async function renameFolder(
 ): Promise<number[]> {
   const folder = await db.folders.get(folderId);
   if (folder?.path === newPath) return [];
-  const accountId = folder?.accountId ?? accountOfFolderId(folderId);
+  const accountId = folder?.accountId ?? accountIdOfFolderId(folderId);
   return [await enqueueTask(db, { type: 'renameFolder', accountId, folderId, newPath })];
 }
 
@@ -186,11 +186,6 @@ export async function renameFolder(
  */
 export async function deleteFolder(db: PetrelDb, folderId: string): Promise<number[]> {
   const folder = await db.folders.get(folderId);
-  const accountId = folder?.accountId ?? accountOfFolderId(folderId);
+  const accountId = folder?.accountId ?? accountIdOfFolderId(folderId);
   return [await enqueueTask(db, { type: 'deleteFolder', accountId, folderId })];
-}
-
-/** Folder ids are `${accountId}:${path}`; account ids never contain ":". */
-function accountOfFolderId(folderId: string): string {
-  return folderId.slice(0, folderId.indexOf(':'));
 }

@@ -3,7 +3,13 @@
  * Not imported by production code.
  */
 import type { AccountStatus } from '#shared/accounts';
-import { folderIdOf, messageRowId, type FolderRow, type MessageRow } from '#shared/mail';
+import {
+  accountIdOfFolderId,
+  folderIdOf,
+  messageRowId,
+  type FolderRow,
+  type MessageRow,
+} from '#shared/mail';
 import type { ChangeBatch, Checkpoint } from '#shared/sync';
 import type { MailTask, TaskResult } from '#shared/tasks';
 import { applyBatch } from './apply.ts';
@@ -40,7 +46,7 @@ export function message(
   uid: number,
   extra: Partial<MessageRow> = {},
 ): MessageRow {
-  const accountId = folderId.slice(0, folderId.indexOf(':'));
+  const accountId = accountIdOfFolderId(folderId);
   return {
     id: messageRowId(folderId, uid),
     folderId,
@@ -122,7 +128,7 @@ export async function seed(
   flagsByUid: Record<number, string[]>,
   uidValidity = SEED_UIDVALIDITY,
 ): Promise<void> {
-  const accountId = folderId.slice(0, folderId.indexOf(':'));
+  const accountId = accountIdOfFolderId(folderId);
   await applyBatch(
     db,
     batch(accountId, {
